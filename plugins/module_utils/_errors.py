@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dcops.bitbucket contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Errors raised by the shared Bitbucket client. FOR INTERNAL COLLECTION USE ONLY.
+
+Every message built here is safe to show a user: it holds the method, the path without its query string,
+the HTTP status and Bitbucket's own error text, scrubbed of the secrets the client knows.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+REDACTED = '********'
+
+
+def scrub(text, secrets):
+    """Replace every known secret value occurring in text."""
+    if not text:
+        return text
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+class BitbucketError(Exception):
+    """Base class; str() never holds a secret."""
+
+    status = None
+
+
+class BitbucketConnectionError(BitbucketError):
+    """The request did not get an HTTP answer (refused, reset, timed out, TLS failure)."""
+
+    def __init__(self, method, path, reason):
+        self.method = method
+        self.path = path
+        self.reason = reason
+        super(BitbucketConnectionError, self).__init__('%s %s: %s' % (method, path, reason))
+
+
+class BitbucketHTTPError(BitbucketError):
+    """Bitbucket (or something in front of it) answered with an unexpected status."""
+
+    def __init__(self, status, method, path, messages=None, error_code=None, hint=None):
+        self.status = status
+        self.method = method
+        self.path = path
+        self.messages = list(messages or [])
+        self.error_code = error_code
+        self.hint = hint
+        text = '%s %s: HTTP %s' % (method, path, status)
+        if self.messages:
+            text += ': ' + '; '.join(self.messages)
+        if hint:
+            text += ' (%s)' % hint
+        super(BitbucketHTTPError, self).__init__(text)
+
+
+class BitbucketResponseError(BitbucketError):
+    """The answer had a success status but could not be understood (not JSON, truncated, paging stuck)."""
+
+    def __init__(self, method, path, reason, status=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        super(BitbucketResponseError, self).__init__('%s %s: %s' % (method, path, reason))

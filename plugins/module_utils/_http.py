@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dcops.bitbucket contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one HTTP client every module uses to talk to Bitbucket. FOR INTERNAL COLLECTION USE ONLY."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import random
+import time
+import traceback
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
+    BitbucketConnectionError,
+    BitbucketHTTPError,
+    BitbucketResponseError,
+    scrub,
+)
+
+USER_AGENT = 'dcops.bitbucket/0.1.0 (Ansible collection)'
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
+MAX_RETRY_AFTER = 60.0
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+DEFAULT_PAGE_LIMIT = 1000
+
+
+class ClientResponse:
+    """What a request returned: status, headers and the decoded JSON body (None when empty)."""
+
+    def __init__(self, status, headers, data):
+        self.status = status
+        self.headers = headers
+        self.data = data
+
+
+def _retry_after_seconds(value):
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), capped; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _backoff_seconds(attempt):
+    """Exponential backoff with full jitter: attempt 0 waits up to 0.5 s, then 1 s, 2 s ... capped."""
+    return random.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)))
+
+
+def _transport_reason(exc):
+    """Describe a transport failure without its URL (a query string could hold a secret)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return 'TLS verification failed (set ca_path to the CA bundle that signed the server certificate, ' \
+               'or validate_certs: false for a test instance)'
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return 'timed out connecting'
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return 'timed out waiting for the answer'
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc).lower()
+        if 'refused' in text:
+            return 'connection refused'
+        if 'reset' in text:
+            return 'connection reset by the server'
+        if 'remotedisconnected' in text or 'aborted' in text or 'closed' in text:
+            return 'the server closed the connection without answering'
+        if 'name or service not known' in text or 'nodename nor servname' in text or 'resolution' in text:
+            return 'host name could not be resolved'
+        return 'connection failed'
+    return 'request failed (%s)' % type(exc).__name__
+
+
+def _safe_before_send(exc):
+    """True when the request certainly never reached the server, so even a POST may be sent again."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return isinstance(exc, requests.exceptions.ConnectionError) and 'refused' in str(exc).lower()
+
+
+def error_messages(data):
+    """Bitbucket's errors[].message texts, or an RFC 6749 error and description, from a decoded body."""
+    if not isinstance(data, dict):
+        return [], None
+    errors = data.get('errors')
+    if isinstance(errors, list):
+        return [e.get('message') for e in errors if isinstance(e, dict) and e.get('message')], None
+    if data.get('error'):
+        code = str(data.get('error'))
+        description = data.get('error_description')
+        return [code + (': %s' % description if description else '')], code
+    if data.get('message'):
+        return [str(data.get('message'))], None
+    return [], None
+
+
+class BitbucketClient:
+    """A kept-alive session to one Bitbucket instance with auth, XSRF header, retries, JSON and paging."""
+
+    def __init__(self, url, access_token=None, username=None, password=None, validate_certs=True, ca_path=None,
+                 timeout=30, retries=3, sleep=time.sleep):
+        self.base_url = url.rstrip('/') + '/'
+        self.timeout = timeout
+        self.retries = max(int(retries), 0)
+        self._sleep = sleep
+        self._bearer = access_token
+        self._basic = (username, password) if username is not None else None
+        self.secrets = set(s for s in (access_token, password) if s)
+        self.session = requests.Session()
+        self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.stats = {'requests': 0, 'retries': 0, 'by_method': {}}
+
+    def add_secret(self, value):
+        """Register a value (a generated password, a fresh token) that must never appear in a message."""
+        if value:
+            self.secrets.add(value)
+
+    def url_for(self, path):
+        if path.startswith(('http://', 'https://')):
+            return path
+        return self.base_url + path.lstrip('/')
+
+    def get(self, path, params=None, allow_404=False):
+        return self.request('GET', path, params=params, allow_404=allow_404).data
+
+    def post(self, path, params=None, json=None):
+        return self.request('POST', path, params=params, json=json).data
+
+    def put(self, path, params=None, json=None):
+        return self.request('PUT', path, params=params, json=json).data
+
+    def delete(self, path, params=None):
+        return self.request('DELETE', path, params=params).data
+
+    def request(self, method, path, params=None, json=None, data=None, headers=None, ok=(200, 201, 204),
+                allow_404=False, retry=True, auth=True):
+        """Send one logical request (with bounded retries) and return a ClientResponse or raise a BitbucketError."""
+        method = method.upper()
+        shown_path = path.split('?', 1)[0]
+        send_headers = dict(headers or {})
+        if method not in READ_METHODS:
+            # bitbucket-dc-api.md §3.10: form-like or body-less POSTs fail the XSRF check without it.
+            send_headers['X-Atlassian-Token'] = 'no-check'
+        basic = None
+        if auth and self._bearer:
+            send_headers['Authorization'] = 'Bearer ' + self._bearer
+        elif auth and self._basic:
+            basic = self._basic
+        attempts = (self.retries if retry else 0) + 1
+        for attempt in range(attempts):
+            last_attempt = attempt == attempts - 1
+            self._count(method)
+            try:
+                resp = self.session.request(method, self.url_for(path), params=params, json=json, data=data,
+                                            headers=send_headers, auth=basic, timeout=self.timeout,
+                                            allow_redirects=False)
+            except requests.exceptions.RequestException as exc:
+                may_resend = method in IDEMPOTENT_METHODS or _safe_before_send(exc)
+                if last_attempt or not may_resend or isinstance(exc, requests.exceptions.SSLError):
+                    raise BitbucketConnectionError(method, shown_path, _transport_reason(exc))
+                self._wait(_backoff_seconds(attempt))
+                continue
+            if resp.status_code in RETRY_STATUSES and not last_attempt:
+                delay = _retry_after_seconds(resp.headers.get('Retry-After'))
+                resp.close()
+                self._wait(_backoff_seconds(attempt) if delay is None else delay)
+                continue
+            try:
+                return self._interpret(resp, method, shown_path, ok, allow_404)
+            except BitbucketResponseError:
+                if last_attempt or method not in READ_METHODS:
+                    raise
+                self._wait(_backoff_seconds(attempt))
+        raise AssertionError('unreachable')  # pragma: no cover
+
+    def paged(self, path, params=None, limit=DEFAULT_PAGE_LIMIT):
+        """Yield every value of a paged collection, following nextPageStart until isLastPage.
+
+        bitbucket-dc-api.md §3.2: the server may cap `limit` below what was asked and identifiers of adjacent
+        objects need not be contiguous, so the next start is always the server's nextPageStart.
+        """
+        base = list(params.items()) if isinstance(params, dict) else list(params or [])
+        start = 0
+        while True:
+            page = self.get(path, params=base + [('start', start), ('limit', limit)]) or {}
+            values = page.get('values') or []
+            for value in values:
+                yield value
+            if page.get('isLastPage', True):
+                return
+            next_start = page.get('nextPageStart')
+            if next_start is None:
+                next_start = start + len(values)
+            if next_start <= start:
+                raise BitbucketResponseError('GET', path.split('?', 1)[0],
+                                             'paging did not advance past start=%s' % start)
+            start = next_start
+
+    def _count(self, method):
+        self.stats['requests'] += 1
+        self.stats['by_method'][method] = self.stats['by_method'].get(method, 0) + 1
+
+    def _wait(self, seconds):
+        self.stats['retries'] += 1
+        self._sleep(seconds)
+
+    def _interpret(self, resp, method, path, ok, allow_404):
+        status = resp.status_code
+        if status in ok or (allow_404 and status == 404):
+            return ClientResponse(status, resp.headers, self._decode(resp, method, path, status))
+        if 300 <= status < 400:
+            location = (resp.headers.get('Location') or '').split('?', 1)[0]
+            raise BitbucketHTTPError(status, method, path, hint='redirected to %s; check that url is the REST base of '
+                                     'Bitbucket and that the credentials are valid (Bitbucket sends tokens it refuses '
+                                     'to the login page)' % (location or 'another page'))
+        try:
+            data = resp.json()
+        except ValueError:
+            data = None
+        messages, code = error_messages(data)
+        messages = [scrub(m, self.secrets) for m in messages]
+        if not messages and data is None:
+            messages = ['non-JSON answer (%s)' % (resp.headers.get('Content-Type') or 'no content type').split(';')[0]]
+        raise BitbucketHTTPError(status, method, path, messages=messages, error_code=code)
+
+    @staticmethod
+    def _decode(resp, method, path, status):
+        if status == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            kind = (resp.headers.get('Content-Type') or 'no content type').split(';')[0]
+            raise BitbucketResponseError(method, path, 'answer with HTTP %s is not valid JSON (%s)' % (status, kind),
+                                         status=status)
