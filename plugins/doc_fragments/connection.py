@@ -20,13 +20,13 @@ options:
     required: true
   access_token:
     description:
-      - OAuth 2.0 access token sent as C(Authorization: Bearer). Obtain it with M(dcops.bitbucket.bitbucket_oauth_token)
+      - OAuth 2.0 access token sent as an C(Authorization) bearer header. Obtain it with M(dcops.bitbucket.bitbucket_oauth_token)
         or the P(dcops.bitbucket.oauth_session#role) role.
       - Bitbucket refuses personal and project HTTP access tokens on administrative endpoints (BSERV-10482);
         use OAuth 2.0 or Basic auth for those.
       - Mutually exclusive with O(url_username) and O(url_password).
       - When none of O(access_token), O(url_username) and O(url_password) is set on the task, the environment variables
-        E(BITBUCKET_DC_TOKEN), or E(BITBUCKET_DC_USERNAME) and E(BITBUCKET_DC_PASSWORD), are used (late binding:
+        E(BITBUCKET_DC_TOKEN), or E(BITBUCKET_DC_USERNAME) and E(BITBUCKET_DC_PASSWORD), are used (late binding;
         credentials set on the task always win, and environment credentials are never mixed with them).
     type: str
   url_username:
@@ -66,7 +66,7 @@ options:
     type: int
     default: 3
 notes:
-  - Every write sends C(X-Atlassian-Token: no-check), which Bitbucket requires on form-like requests.
+  - Every write sends the header C(X-Atlassian-Token) with the value C(no-check), which Bitbucket requires on form-like requests.
   - Lists are read page by page, following C(nextPageStart) until C(isLastPage), whatever cap the server puts on
     the page size.
   - No token, password or C(Authorization) header is ever part of a message, warning, diff or returned value.
