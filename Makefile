@@ -1,0 +1,109 @@
+# dcops.bitbucket: developer and CI entry points. `make test` is what CI runs (.ci/run).
+# Everything runs from the project virtual environment .venv, created on first use from tests/requirements.txt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VENV_STAMP := $(VENV)/.requirements-installed
+BIN := $(CURDIR)/$(VENV)/bin
+LOGS := build/logs
+SANITY_PYTHON := 3.11
+PYTEST_ARGS ?=
+STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
+# The venv first on PATH, so that ansible-test, ansible-playbook and molecule find the pinned tools.
+RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
+
+.PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo \
+	changelog changelog-lint clean distclean
+
+help:
+	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
+	@echo "make test         everything CI runs: pytest, ansible-test sanity, ansible-lint, molecule"
+	@echo "make unit         pytest tests/unit"
+	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
+	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
+	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
+	@echo "make venv         create .venv from tests/requirements.txt (done automatically by the targets above)"
+	@echo "make clean        remove build output; make distclean also removes .venv"
+
+venv: $(VENV_STAMP)
+
+# Re-runs only when tests/requirements.txt is newer than the stamp; an existing .venv is reused, not recreated.
+$(VENV_STAMP): tests/requirements.txt
+	@test -n "$(PYTHON)" || { echo "venv: python3.11 not found" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' \
+		|| { echo "venv: $(PYTHON) is older than Python 3.11" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet --requirement tests/requirements.txt
+	@touch $@
+
+test: venv
+	@rm -rf $(LOGS) && mkdir -p $(LOGS)
+	@$(MAKE) pytest
+	@$(MAKE) sanity
+	@$(MAKE) ansible-lint
+	@$(MAKE) molecule
+	@echo
+	@echo "== make test passed =="
+	@echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
+	@echo "ansible-lint: $$(tail -n 1 $(LOGS)/ansible-lint.log | $(STRIP_COLOR))"
+	@echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
+	@echo "pytest:"
+	@grep -E '^=+ .* in [0-9.]+s' $(LOGS)/pytest.log | tail -n 1
+
+# Unit tests first, so that a broken client fails before the slower playbook runs.
+pytest: venv
+	@mkdir -p $(LOGS)
+	$(RUN) $(BIN)/pytest $(PYTEST_ARGS) tests/unit tests/integration 2>&1 | tee $(LOGS)/pytest.log
+
+unit: venv
+	$(RUN) $(BIN)/pytest $(PYTEST_ARGS) tests/unit
+
+integration: venv
+	$(RUN) $(BIN)/pytest $(PYTEST_ARGS) tests/integration
+
+# ansible-test bootstraps pip in each sanity venv from ~/.ansible/test/cache/get_pip_<version>.py, which it would
+# otherwise download from ci-files.testing.ansible.com; install our offline equivalent there (see its docstring).
+sanity-pip-bootstrap: venv
+	@version=$$($(BIN)/python tests/tooling/ansible_test_pip_version.py $(SANITY_PYTHON)); \
+	cache="$$HOME/.ansible/test/cache/get_pip_$${version//./_}.py"; \
+	if ! cmp -s tests/tooling/get_pip.py "$$cache"; then \
+		mkdir -p "$$(dirname "$$cache")" && cp tests/tooling/get_pip.py "$$cache" && echo "installed $$cache"; \
+	fi
+
+sanity: sanity-pip-bootstrap
+	@mkdir -p $(LOGS)
+	$(RUN) SANITY_PYTHON=$(SANITY_PYTHON) tests/tooling/sanity.sh 2>&1 | tee $(LOGS)/sanity.log
+
+ansible-lint: venv
+	@mkdir -p $(LOGS)
+	$(RUN) $(BIN)/ansible-lint 2>&1 | tee $(LOGS)/ansible-lint.log
+
+lint: ansible-lint sanity
+
+molecule: venv
+	@mkdir -p $(LOGS)
+	$(RUN) tests/tooling/molecule.sh 2>&1 | tee $(LOGS)/molecule.log
+
+demo: venv
+	@test -x tests/tooling/demo.sh || { echo "demo: tests/tooling/demo.sh is not written yet" >&2; exit 1; }
+	$(RUN) tests/tooling/demo.sh
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# Release step: turns the fragments into changelogs/changelog.yaml and CHANGELOG.rst for galaxy.yml's version.
+changelog: changelog-lint
+	$(BIN)/antsibull-changelog release
+
+clean:
+	rm -rf build tests/output .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
