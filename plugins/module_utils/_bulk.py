@@ -81,6 +81,10 @@ def exit_with_results(module, results, kind, single):
             module.fail_json(msg=result.msg, **output)
         module.exit_json(msg=result.msg, **output)
     output[kind + 's'] = [r.as_dict(kind) for r in results]
+    if module._diff:
+        for entry, result in zip(output[kind + 's'], results):
+            if result.changed:
+                entry['diff'] = result.diff(kind)
     if failed:
         module.fail_json(msg='%d of %d %ss failed: %s' % (len(failed), len(results), kind,
                                                            '; '.join('%s: %s' % (r.name, r.msg) for r in failed)),

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dcops.bitbucket contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Users and their group memberships (/admin/users). FOR INTERNAL COLLECTION USE ONLY."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+USERS_PATH = 'rest/api/latest/admin/users'
+CREDENTIALS_PATH = USERS_PATH + '/credentials'
+RENAME_PATH = USERS_PATH + '/rename'
+USER_GROUPS_PATH = USERS_PATH + '/more-members'
+ADD_GROUPS_PATH = USERS_PATH + '/add-groups'
+REMOVE_GROUP_PATH = USERS_PATH + '/remove-group'
+
+
+class UsersApi:
+    """Thin client for user administration; every method is one Bitbucket operation (or one paged listing)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def all(self):
+        """{user name: RestDetailedUser} for every user, read page by page."""
+        return dict((user['name'], user) for user in self.client.paged(USERS_PATH) if user.get('name'))
+
+    def find(self, name):
+        """The RestDetailedUser named name (case-insensitively, as Bitbucket compares names), or None.
+
+        The filter also matches display names and e-mail addresses, so the name is compared here.
+        """
+        for user in self.client.paged(USERS_PATH, params={'filter': name}):
+            if (user.get('name') or '').lower() == name.lower():
+                return user
+        return None
+
+    def create(self, name, display_name, email, password=None, add_to_default_group=True, notify=False):
+        """Create a user. The API takes only query parameters, so pass a throw-away password here, never the real one.
+
+        bitbucket-dc-api.md §3.3: answers 204 without a body; 409 when the name is taken.
+        """
+        params = [('name', name), ('displayName', display_name), ('emailAddress', email),
+                  ('addToDefaultGroup', _flag(add_to_default_group))]
+        if notify:
+            params.append(('notify', 'true'))
+        else:
+            params.append(('password', password))
+        self.client.post(USERS_PATH, params=params)
+
+    def update(self, name, display_name=None, email=None):
+        """Change the display name and/or e-mail address; returns the updated RestDetailedUser."""
+        body = {'name': name}
+        if display_name is not None:
+            body['displayName'] = display_name
+        if email is not None:
+            # bitbucket-dc-api.md §3.3: the update body key is "email", not "emailAddress".
+            body['email'] = email
+        return self.client.put(USERS_PATH, json=body)
+
+    def set_password(self, name, password):
+        """Set a password through the JSON body of the credentials endpoint (never a URL); answers 204."""
+        self.client.put(CREDENTIALS_PATH, json={'name': name, 'password': password, 'passwordConfirm': password})
+
+    def rename(self, name, new_name):
+        """Rename a user; returns the renamed RestDetailedUser."""
+        return self.client.post(RENAME_PATH, json={'name': name, 'newName': new_name})
+
+    def delete(self, name):
+        self.client.delete(USERS_PATH, params={'name': name})
+
+    def groups_of(self, name):
+        """Names of the groups the user belongs to."""
+        # bitbucket-dc-api.md §3.4: context is the user name; the page holds groups despite the spec's schema.
+        return sorted(g['name'] for g in self.client.paged(USER_GROUPS_PATH, params={'context': name})
+                      if isinstance(g, dict) and g.get('name'))
+
+    def add_groups(self, name, groups):
+        self.client.post(ADD_GROUPS_PATH, json={'user': name, 'groups': list(groups)})
+
+    def remove_group(self, name, group):
+        self.client.post(REMOVE_GROUP_PATH, json={'context': name, 'itemName': group})
+
+
+def _flag(value):
+    return 'true' if value else 'false'
