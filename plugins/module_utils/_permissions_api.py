@@ -36,14 +36,14 @@ class GlobalPermissionsApi:
     def __init__(self, client):
         self.client = client
 
-    def users(self):
-        """{user name: permission} for every user granted a global permission directly."""
+    def users(self, filter=None):
+        """{user name: permission} for every user granted a global permission directly (or those matching filter)."""
         # bitbucket-dc-api.md §3.5: the 9.2 spec points this page at RestPermittedGroup; real pages hold "user".
-        return self._listing(USERS_PATH, 'user')
+        return self._listing(USERS_PATH, 'user', filter)
 
-    def groups(self):
-        """{group name: permission} for every group granted a global permission."""
-        return self._listing(GROUPS_PATH, 'group')
+    def groups(self, filter=None):
+        """{group name: permission} for every group granted a global permission (or those matching filter)."""
+        return self._listing(GROUPS_PATH, 'group', filter)
 
     def set_user(self, names, permission):
         # PUT sets the level (promotes or demotes) and answers 204 (§3.5).
@@ -58,9 +58,9 @@ class GlobalPermissionsApi:
     def revoke_group(self, name):
         self.client.delete(GROUPS_PATH, params={'name': name})
 
-    def _listing(self, path, kind):
+    def _listing(self, path, kind, filter=None):
         granted = {}
-        for entry in self.client.paged(path):
+        for entry in self.client.paged(path, params={'filter': filter} if filter else None):
             subject = entry.get(kind) or {}
             name = subject.get('name') if isinstance(subject, dict) else subject
             if name:

@@ -1,0 +1,302 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dcops.bitbucket contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: bitbucket_group
+short_description: Manage Bitbucket Data Center groups, their global permission and their members
+version_added: 0.1.0
+description:
+  - Creates and deletes groups, sets the global permission granted to a group, and sets or extends its members.
+  - Manages one group (O(name)) or many (O(groups)) in one call. Either way each listing is read once (the groups, the
+    groups' global permissions, and the members of the groups whose O(members) are given), and then only the writes
+    needed are made, so a second run makes no write.
+  - Before any write, fails a group whose change Bitbucket would refuse because of your own global permission (see
+    the notes), and a group whose O(members) name a user that does not exist, naming the user.
+  - In bulk mode (O(groups)) one failing group does not stop the others; every group's result is returned in
+    RV(groups) and the task fails at the end if any group failed.
+author:
+  - dcops.bitbucket contributors (@dcops)
+options:
+  name:
+    description:
+      - Name of the one group to manage. Mutually exclusive with O(groups); one of the two is required.
+      - Group and user names are compared case-insensitively, as Bitbucket's user directories do.
+    type: str
+  state:
+    description:
+      - V(present) creates the group if needed; V(absent) deletes it (with its global permission and memberships).
+      - With O(groups), the state of the items that do not set their own.
+      - O(permission) and O(members) are ignored with V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  permission:
+    description:
+      - The group's own global permission. V(none) revokes it. When omitted the permission is left as it is.
+      - Only with O(name); with O(groups) set it on each item.
+    type: str
+    choices: [LICENSED_USER, PROJECT_CREATE, ADMIN, SYS_ADMIN, none]
+  members:
+    description:
+      - User names of the group's members. When omitted, membership is left untouched.
+      - With O(append=false), exactly these users (an empty list removes every member); with O(append=true), these
+        users are added and nobody is removed.
+      - Users are never created; a user that does not exist fails the group before any write, naming the user.
+      - Only with O(name); with O(groups) set it on each item.
+    type: list
+    elements: str
+  append:
+    description:
+      - Whether O(members) are added to the current members (V(true)) or are the exact member list (V(false)).
+      - With O(groups), the value for the items that do not set their own.
+    type: bool
+    default: false
+  groups:
+    description:
+      - Many groups at once, each with the same keys as the single-group options. Unknown keys are refused.
+      - A group name may appear only once in the list (compared case-insensitively); duplicates are refused before
+        any request.
+      - Mutually exclusive with O(name), O(permission) and O(members).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the group.
+        type: str
+        required: true
+      state:
+        description: As O(state); defaults to the top-level O(state).
+        type: str
+        choices: [present, absent]
+      permission:
+        description: As O(permission).
+        type: str
+        choices: [LICENSED_USER, PROJECT_CREATE, ADMIN, SYS_ADMIN, none]
+      members:
+        description: As O(members).
+        type: list
+        elements: str
+      append:
+        description: As O(append); defaults to the top-level O(append).
+        type: bool
+extends_documentation_fragment:
+  - dcops.bitbucket.connection
+  - dcops.bitbucket.attributes
+  - dcops.bitbucket.attributes.action_group
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - Requires the C(ADMIN) global permission. Bitbucket also refuses, and this module fails before any write for,
+    changing or deleting a group whose permission is higher than yours, granting a permission higher than yours,
+    and any change that would lower your own permission (deleting, demoting or leaving a group you get your
+    permission through). Your permission is the highest of your own and your groups' global permissions.
+  - With an OAuth 2.0 token the authenticated user is known from Bitbucket's C(X-AUSERNAME) response header. These
+    checks need up to four extra reads, made only when a group with a global permission is about to change.
+  - Writes are ordered so that your own permission never dips part-way through a run; groups needing the same
+    permission are granted it with one request.
+  - Diff mode shows each changed group before and after; the members are shown when O(members) is given.
+seealso:
+  - module: dcops.bitbucket.bitbucket_user
+  - name: Groups as code
+    description: Keeping groups, their permissions and members in Git with this module and playbooks/manage_users.yml.
+    link: https://github.com/dcops/bitbucket/blob/main/docs/groups-as-code.md
+'''
+
+EXAMPLES = r'''
+- name: Developers exist, may create projects, and have exactly these members
+  dcops.bitbucket.bitbucket_group:
+    url: https://bitbucket.example.com
+    access_token: "{{ bitbucket_access_token }}"
+    name: developers
+    permission: PROJECT_CREATE
+    members: [alice, bob]
+
+- name: Add a contractor without touching the other members
+  dcops.bitbucket.bitbucket_group:
+    url: https://bitbucket.example.com
+    access_token: "{{ bitbucket_access_token }}"
+    name: developers
+    members: [carol]
+    append: true
+
+- name: Revoke the group's global permission, keep the group
+  dcops.bitbucket.bitbucket_group:
+    url: https://bitbucket.example.com
+    access_token: "{{ bitbucket_access_token }}"
+    name: legacy-admins
+    permission: none
+
+- name: Every group from the Git repository in one call
+  dcops.bitbucket.bitbucket_group:
+    url: https://bitbucket.example.com
+    access_token: "{{ bitbucket_access_token }}"
+    groups:
+      - name: developers
+        permission: PROJECT_CREATE
+        members: [alice, bob]
+      - name: release-managers
+        permission: ADMIN
+      - name: old-team
+        state: absent
+  register: result
+
+- name: Delete a group
+  dcops.bitbucket.bitbucket_group:
+    url: https://bitbucket.example.com
+    url_username: "{{ bitbucket_username }}"
+    url_password: "{{ bitbucket_password }}"
+    name: old-team
+    state: absent
+'''
+
+RETURN = r'''
+group:
+  description:
+    - The group after the task (in check mode, as the task would leave it). Only with O(name).
+    - Not returned when the group failed.
+  returned: success with O(name)
+  type: dict
+  contains:
+    name:
+      description: The group name, spelt as Bitbucket holds it for an existing group.
+      type: str
+      returned: always
+      sample: developers
+    state:
+      description: V(present) or V(absent).
+      type: str
+      returned: always
+      sample: present
+    permission:
+      description: The group's own global permission; V(none) when it has none.
+      type: str
+      returned: when RV(group.state=present)
+      sample: PROJECT_CREATE
+    members:
+      description: User names of the members, sorted.
+      type: list
+      elements: str
+      returned: when O(members) is given and RV(group.state=present)
+      sample: [alice, bob]
+groups:
+  description: One entry per item of O(groups), in order. Only with O(groups).
+  returned: with O(groups), also when the task fails
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The group name as given.
+      type: str
+      returned: always
+      sample: developers
+    changed:
+      description: Whether this group changed (or, in check mode, would change).
+      type: bool
+      returned: always
+    failed:
+      description: Whether this group failed; its writes, if any were made before the failure, are named in RV(groups[].msg).
+      type: bool
+      returned: always
+    msg:
+      description: What was (or would be) done to this group, C(no change), or why it failed.
+      type: str
+      returned: always
+      sample: "created; global permission none -> PROJECT_CREATE; members added: alice, bob"
+    group:
+      description: The group after the task, as RV(group).
+      type: dict
+      returned: when the group did not fail
+msg:
+  description: What was done (one group) or a summary (many groups); names every failed group on failure.
+  returned: always
+  type: str
+  sample: 3 groups reconciled, 1 changed
+'''
+
+from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import (
+    duplicate_names,
+    exit_with_results,
+    reconcile_all,
+)
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GroupReconciler
+from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
+from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import PERMISSION_CHOICES
+
+GROUP_OPTIONS = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=['present', 'absent']),
+    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
+    members=dict(type='list', elements='str'),
+    append=dict(type='bool'),
+)
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
+    members=dict(type='list', elements='str'),
+    append=dict(type='bool', default=False),
+    groups=dict(type='list', elements='dict', options=GROUP_OPTIONS),
+)
+
+
+def desired_groups(params):
+    """The desired groups as items with every key set; raises ValueError naming the option at fault."""
+    bulk = params['groups'] is not None
+    items = [dict(item) for item in params['groups']] if bulk else [dict((k, params[k]) for k in GROUP_OPTIONS)]
+    for index, item in enumerate(items):
+        where = 'groups[%d].' % index if bulk else ''
+        if not (item['name'] or '').strip():
+            raise ValueError('%sname must be a non-empty group name' % where)
+        if any(not (member or '').strip() for member in item['members'] or []):
+            raise ValueError('%smembers of group %s holds an empty user name' % (where, item['name']))
+        for key in ('state', 'append'):
+            if item[key] is None:
+                item[key] = params[key]
+    duplicates = duplicate_names([{'name': item['name'].lower()} for item in items])
+    if duplicates:
+        raise ValueError('groups lists these group names more than once (names are case-insensitive): %s'
+                         % ', '.join(duplicates))
+    return items
+
+
+def main():
+    module = BitbucketModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[('name', 'groups'), ('groups', 'permission'), ('groups', 'members')],
+        required_one_of=[('name', 'groups')],
+        supports_check_mode=True,
+    )
+    try:
+        items = desired_groups(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    single = module.params['groups'] is None
+    reconciler = GroupReconciler(module.client, username=module.params['url_username'],
+                                 only=items[0]['name'] if single else None, check_mode=module.check_mode)
+    try:
+        if items:
+            reconciler.state.load()
+        results = reconcile_all(items, reconciler.plan)
+        if not module.check_mode:
+            reconciler.apply(results)
+    except BitbucketError as exc:
+        module.fail_from(exc)
+    for warning in reconciler.warnings:
+        module.warn(warning)
+    exit_with_results(module, results, 'group', single)
+
+
+if __name__ == '__main__':
+    main()
