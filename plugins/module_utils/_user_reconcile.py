@@ -126,7 +126,7 @@ class UserReconciler:
         self.users_api = UsersApi(client)
         self.groups_api = GroupsApi(client)
         self.permissions_api = GlobalPermissionsApi(client)
-        self.caller = CallerLevel(client, self.users_api, self.permissions_api, self.permissions_api.groups,
+        self.caller = CallerLevel(self.users_api, self.permissions_api, self.permissions_api.groups,
                                   username=username)
         self.check_mode = check_mode
         self.add_secret = add_secret or client.add_secret

@@ -14,6 +14,7 @@ RENAME_PATH = USERS_PATH + '/rename'
 USER_GROUPS_PATH = USERS_PATH + '/more-members'
 ADD_GROUPS_PATH = USERS_PATH + '/add-groups'
 REMOVE_GROUP_PATH = USERS_PATH + '/remove-group'
+PROPERTIES_PATH = 'rest/api/latest/application-properties'
 
 
 class UsersApi:
@@ -81,6 +82,14 @@ class UsersApi:
 
     def remove_group(self, name, group):
         self.client.post(REMOVE_GROUP_PATH, json={'context': name, 'itemName': group})
+
+    def authenticated_user(self):
+        """Name of the user the credentials authenticate as, or None.
+
+        bitbucket-dc-api.md §1.9: there is no "who am I" endpoint; Bitbucket names the caller in the X-AUSERNAME
+        header of its answers (a bearer token alone does not say whose it is).
+        """
+        return self.client.request('GET', PROPERTIES_PATH).headers.get('X-AUSERNAME')
 
 
 def _flag(value):
