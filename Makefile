@@ -79,9 +79,12 @@ sanity: sanity-pip-bootstrap
 	@mkdir -p $(LOGS)
 	$(RUN) SANITY_PYTHON=$(SANITY_PYTHON) tests/tooling/sanity.sh 2>&1 | tee $(LOGS)/sanity.log
 
+# The collection is resolved from this work tree only: ANSIBLE_HOME keeps ansible-lint's cache, which it puts first
+# on the collections path, away from any copy installed under ~/.ansible/collections.
 ansible-lint: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(BIN)/ansible-lint 2>&1 | tee $(LOGS)/ansible-lint.log
+	$(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" ANSIBLE_COLLECTIONS_PATH="$$(tests/tooling/collection_path.sh)" \
+		$(BIN)/ansible-lint 2>&1 | tee $(LOGS)/ansible-lint.log
 
 lint: ansible-lint sanity
 

@@ -14,6 +14,8 @@ fi
 
 ANSIBLE_COLLECTIONS_PATH=$(tests/tooling/collection_path.sh)
 export ANSIBLE_COLLECTIONS_PATH
+# Nothing from ~/.ansible (such as an older installed copy of this collection) may shadow the work tree.
+export ANSIBLE_HOME="$root/build/ansible-home"
 export ANSIBLE_ROLES_PATH="$root/roles"
 
 for config in "${scenarios[@]}"; do
