@@ -39,6 +39,7 @@ from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store impor
     TokenStore,
     TokenStoreError,
     TokenStoreWriteError,
+    run_vault_secrets,
 )
 
 ARGUMENT_SPEC = dict(
@@ -91,6 +92,8 @@ def check_options(params):
     for name, lowest in (('min_validity', 0), ('refresh_token_lifetime', 1), ('timeout', 1)):
         if params[name] < lowest:
             raise TokenRequestFailed('%s must be at least %d' % (name, lowest))
+    if params['platform'] == 'datacenter' and not params.get('url'):
+        raise TokenRequestFailed('url is required with platform=datacenter')
     warnings = []
     if params.get('url'):
         try:
@@ -189,15 +192,13 @@ class TokenRun:
         store = TokenStore(params['token_store'], self.vault_secrets, params['token_store_vault_id'],
                            lock_timeout=params['timeout'] + 60)
         creating = params['grant_type'] == 'authorization_code'
-        if creating and store.exists() and not params['force']:
-            raise TokenRequestFailed(self._exists_message(store))
+        if creating:
+            store.refuse_replacing(params['force'])
         with store.locked():
-            data = store.read()
             if creating:
-                if data is not None and not params['force']:
-                    raise TokenRequestFailed(self._exists_message(store))
-                data = None
-            elif data is None and params['grant_type'] == 'refresh_token':
+                store.refuse_replacing(params['force'])
+            data = None if creating else store.read()
+            if data is None and params['grant_type'] == 'refresh_token':
                 raise TokenRequestFailed('token_store %s does not exist: %s.' % (store.path, BOOTSTRAP_HINT))
             if data is not None:
                 self._check_identity(store, data)
@@ -256,14 +257,28 @@ class TokenRun:
                     'token_store at the store of this instance and client, or create one with '
                     'playbooks/bootstrap_oauth.yml.' % (store.path, name, stored[name], name, given[name]))
 
-    @staticmethod
-    def _exists_message(store):
-        return ('token_store %s already exists; refusing to replace it, since it may hold the only valid refresh '
-                'token. Set force: true to replace it.' % store.path)
-
 
 def _normal_url(url):
     return url.rstrip('/') if url else url
+
+
+def execute(params, vault_secrets, clock=time.time):
+    """The task result for validated options. Failures carry a message that never holds a secret."""
+    run = TokenRun(params, vault_secrets=vault_secrets, clock=clock)
+    result = {}
+    try:
+        run.warnings.extend(check_options(params))
+        result.update(run.run())
+    except TokenRequestFailed as exc:
+        result.update(exc.extra, failed=True, msg=str(exc))
+    except (BitbucketError, TokenStoreError) as exc:
+        result.update(failed=True, msg=str(exc))
+    if run.warnings:
+        result['warnings'] = run.warnings
+    if result.get('access_token'):
+        # The result holds tokens: callbacks show it censored at any verbosity; register still gets it.
+        result['_ansible_no_log'] = True
+    return result
 
 
 class ActionModule(ActionBase):
@@ -280,22 +295,9 @@ class ActionModule(ActionBase):
         if not HAS_REQUESTS:
             return dict(result, failed=True, msg='the Python library requests is required on the controller by '
                                                  'bitbucket_oauth_token (pip install requests)')
-        run = TokenRun(params, vault_secrets=_vault_secrets(self._loader))
-        try:
-            run.warnings.extend(check_options(params))
-            result.update(run.run())
-        except TokenRequestFailed as exc:
-            result.update(exc.extra, failed=True, msg=str(exc))
-        except (BitbucketError, TokenStoreError) as exc:
-            result.update(failed=True, msg=str(exc))
-        if run.warnings:
-            result['warnings'] = result.get('warnings', []) + run.warnings
-        if result.get('access_token'):
-            # The result holds tokens: callbacks show it censored at any verbosity; register still gets it.
-            result['_ansible_no_log'] = True
+        outcome = execute(params, run_vault_secrets(self._loader))
+        warnings = result.get('warnings', []) + outcome.pop('warnings', [])
+        result.update(outcome)
+        if warnings:
+            result['warnings'] = warnings
         return result
-
-
-def _vault_secrets(loader):
-    vault = getattr(loader, '_vault', None)
-    return list(getattr(vault, 'secrets', None) or [])

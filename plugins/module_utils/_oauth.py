@@ -162,7 +162,7 @@ class TokenEndpoint:
                     'used by another run. %s.' % (described, BOOTSTRAP_HINT[0].upper() + BOOTSTRAP_HINT[1:]))
         elif exc.error_code == 'invalid_grant' and grant_type == 'authorization_code':
             text = ('The token endpoint refused the authorization code (%s): codes are single-use and expire about '
-                    '10 seconds after the consent (bitbucket-dc-api.md §1.5), and the redirect_uri and PKCE '
+                    '10 seconds after the consent, and the redirect_uri and PKCE '
                     'code_verifier must match the authorization request. Consent again.' % described)
         elif exc.error_code in ('invalid_client', 'unauthorized_client'):
             text = ('The token endpoint refused the client (%s): check client_id and client_secret against the '

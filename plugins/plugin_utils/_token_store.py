@@ -107,6 +107,12 @@ class TokenStore:
     def exists(self):
         return os.path.exists(self.path)
 
+    def refuse_replacing(self, force=False):
+        """Raise unless the store is absent or force is set: it may hold the only valid refresh token."""
+        if not force and self.exists():
+            raise TokenStoreError('token_store %s already exists; refusing to replace it, since it may hold the only '
+                                  'valid refresh token. Set force: true to replace it.' % self.path)
+
     def read(self):
         """The decrypted store as a dict, or None when the file does not exist."""
         self._require_lock()
@@ -211,6 +217,12 @@ class TokenStore:
                 _fsync_directory(directory)
             return path
         return None
+
+
+def run_vault_secrets(loader):
+    """The vault secrets this run was given (--vault-id, --vault-password-file, ...), from an action's loader."""
+    vault = getattr(loader, '_vault', None)
+    return list(getattr(vault, 'secrets', None) or [])
 
 
 def _write_all(fd, data):
