@@ -1,7 +1,7 @@
 """The dispatcher: applies the checks every Bitbucket request passes (auth, XSRF, permission) and calls a route."""
 
 from . import access_tokens, application, groups, oauth, permissions, policy, users
-from .auth import authenticate, require_level, scheme_of
+from .auth import authenticate, require_level, scheme_of, unauthorized
 from .messages import ApiError, FORM_TYPES, OAuthError, Response
 from .paging import page
 from .routing import Router
@@ -54,17 +54,26 @@ def _xsrf_check(request):
     raise ApiError(403, XSRF_FAILED)
 
 
-def _is_rest(path):
-    return path.startswith(('/rest/', '/scm/'))
+def _outside_rest_check(instance, request):
+    """bitbucket-dc-api.md §5: outside /rest and /scm a bearer token is sent to the login page (a redirect, returned)
+    and an access token used as a Basic password gets 401 (raised)."""
+    if request.path.startswith(('/rest/', '/scm/', '/site/oauth2/')):
+        return None
+    scheme = scheme_of(request)
+    if scheme == 'bearer':
+        return Response.redirect(instance.url + '/login')
+    if scheme == 'basic' and authenticate(request, instance.state).source == 'token':
+        raise unauthorized()
+    return None
 
 
 def dispatch(instance, request):
     """(Response, Principal or None) for a Bitbucket request. The caller holds the state lock."""
     principal = None
     try:
-        if not _is_rest(request.path) and scheme_of(request) == 'bearer':
-            # bitbucket-dc-api.md §5: a bearer token outside /rest and /scm is sent to the login page.
-            return Response.redirect(instance.url + '/login'), None
+        redirect = _outside_rest_check(instance, request)
+        if redirect is not None:
+            return redirect, None
         found, request.path_args = ROUTER.match(request.method, request.path)
         if found.authenticate:
             principal = authenticate(request, instance.state)
