@@ -39,8 +39,8 @@ class Call:
     def require(self, level):
         require_level(self.principal, self.state, level)
 
-    def page(self, values):
-        return Response.json(page(self.request, values, self.state.config['page_cap']))
+    def page(self, values, view=None):
+        return Response.json(page(self.request, values, self.state.config['page_cap'], view))
 
 
 def _xsrf_check(request):

@@ -35,8 +35,10 @@ def _target(call, name, status=401):
 
 def list_users(call):
     wanted = call.request.param('filter')
-    users = [u for u in call.state.sorted_users() if user_matches(u, wanted)]
-    return call.page([detailed_user_view(user, call.base_url) for user in users])
+    users = call.state.sorted_users()
+    if wanted:
+        users = [u for u in users if user_matches(u, wanted)]
+    return call.page(users, lambda user: detailed_user_view(user, call.base_url))
 
 
 def create_user(call):
