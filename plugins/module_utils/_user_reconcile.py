@@ -187,7 +187,8 @@ class UserReconciler:
         if current.get('deletable') is False or current.get('mutableDetails') is False:
             raise ItemFailure('cannot delete user %s: it belongs to the read-only user directory %s; remove it there'
                               % (name, _directory(current)))
-        if self.caller.load() and fold(self.caller.username) == fold(name):
+        caller = self.caller.username or (self.caller.load() and self.caller.username)
+        if caller and fold(caller) == fold(name):
             raise ItemFailure('cannot delete user %s: it is the user these credentials authenticate as' % name)
         self._check_caller(name, self._permission_of(name), None)
         return self._view(current), None, [Step('delete', 'deleted', lambda: self.users_api.delete(name))]
