@@ -127,7 +127,9 @@ class BitbucketClient:
         self.secrets = set(s for s in (access_token, password) if s)
         self.session = requests.Session()
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE override session.verify (requests#3829),
+        # and execution environments commonly set it.
+        self.verify = (ca_path or True) if validate_certs else False
         self.stats = {'requests': 0, 'retries': 0, 'by_method': {}}
 
     def add_secret(self, value):
@@ -172,7 +174,7 @@ class BitbucketClient:
             self._count(method)
             try:
                 resp = self.session.request(method, self.url_for(path), params=params, json=json, data=data,
-                                            headers=send_headers, auth=basic, timeout=self.timeout,
+                                            headers=send_headers, auth=basic, timeout=self.timeout, verify=self.verify,
                                             allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 may_resend = method in IDEMPOTENT_METHODS or _safe_before_send(exc)
