@@ -197,11 +197,12 @@ class ActionModule(ActionBase):
             except OSError as exc:
                 raise ConsentFailed('cannot listen on %s port %d for the redirect (%s); free the port, or register '
                                     'another redirect URI' % (host, port, exc.strerror or exc))
+        # On stderr, which Python never block-buffers: the URL must show at once also when stdout is a pipe.
         display.display('Open this URL in a browser, logged in to Bitbucket as the administrator whose rights the '
-                        'automation will use, and allow access:\n\n    %s\n' % request_url)
+                        'automation will use, and allow access:\n\n    %s\n' % request_url, stderr=True)
         if server:
             display.display('Waiting up to %d seconds for the redirect to %s ...' % (params['timeout'],
-                                                                                     params['redirect_uri']))
+                                                                                     params['redirect_uri']), stderr=True)
             code = wait_on_loopback(server, params['redirect_uri'], params['timeout'])
         else:
             code = code_from_prompt(state)

@@ -10,7 +10,9 @@ read, refreshed through the token endpoint when needed and written back before t
 
 from __future__ import annotations
 
+import os
 import time
+import traceback
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
@@ -66,10 +68,12 @@ ARGUMENT_SPEC = dict(
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),
     ca_path=dict(CONNECTION_ARGSPEC['ca_path']),
     timeout=dict(CONNECTION_ARGSPEC['timeout']),
+    # Accepted and not used, so that module_defaults for group/dcops.bitbucket.bitbucket work with this module too.
+    url_username=dict(type='str'),
+    url_password=dict(type='str', no_log=True),
+    retries=dict(type='int'),
 )
-MUTUALLY_EXCLUSIVE = [('token_store', name) for name in ('refresh_token', 'access_token', 'expires_at',
-                                                         'refresh_token_issued_at')]
-REQUIRED_TOGETHER = [('access_token', 'expires_at')]
+MUTUALLY_EXCLUSIVE = [('token_store', 'refresh_token'), ('token_store', 'refresh_token_issued_at')]
 REQUIRED_IF = [
     ('platform', 'datacenter', ('url',)),
     ('grant_type', 'authorization_code', ('code',)),
@@ -77,6 +81,7 @@ REQUIRED_IF = [
 ]
 # The store holds these next to the tokens, so that a refresh needs nothing but the client secret.
 IDENTITY_FIELDS = ('url', 'client_id')
+PREFLIGHT_TOKENS = {'access_token': 'preflight', 'expires_at': 0, 'token_type': 'bearer', 'scope': []}
 
 
 class TokenRequestFailed(Exception):
@@ -97,7 +102,7 @@ def check_options(params):
     warnings = []
     if params.get('url'):
         try:
-            warnings.extend(check_connection(dict(params, url_password=None, access_token=None)))
+            warnings.extend(check_connection(dict(params, url_username=None, url_password=None, access_token=None)))
         except ConnectionOptionError as exc:
             raise TokenRequestFailed(str(exc))
     if params['token_url']:
@@ -206,6 +211,7 @@ class TokenRun:
                 now = self.clock()
                 if access_token_is_fresh(data['access_token'], data['expires_at'], params['min_validity'], now):
                     return token_result(data, now, refreshed=False)
+            store.preflight(data or self._new_store_content({}, PREFLIGHT_TOKENS))
             tokens = self._store_grant(store, data or {})
             new = self._new_store_content(data or {}, tokens)
             self._issued_at = new['refresh_token_issued_at']
@@ -273,6 +279,12 @@ def execute(params, vault_secrets, clock=time.time):
         result.update(exc.extra, failed=True, msg=str(exc))
     except (BitbucketError, TokenStoreError) as exc:
         result.update(failed=True, msg=str(exc))
+    except Exception as exc:  # pylint: disable=broad-except; its text could hold a token, so only where it happened
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        result.update(failed=True, msg='unexpected %s in bitbucket_oauth_token (%s line %d); its text is not shown, '
+                                       'since it could hold a token. If a refresh was made, the token store may not '
+                                       'hold its result.' % (type(exc).__name__, os.path.basename(frame.filename),
+                                                             frame.lineno))
     if run.warnings:
         result['warnings'] = run.warnings
     if result.get('access_token'):
@@ -290,8 +302,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         dummy, params = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_together=REQUIRED_TOGETHER,
-            required_if=REQUIRED_IF)
+            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
         if not HAS_REQUESTS:
             return dict(result, failed=True, msg='the Python library requests is required on the controller by '
                                                  'bitbucket_oauth_token (pip install requests)')

@@ -60,6 +60,21 @@ options:
       - Seconds to wait for the redirect on the loopback listener.
     type: int
     default: 300
+  token_store:
+    description:
+      - The token store the code is meant for (see M(dcops.bitbucket.bitbucket_oauth_token)). When given, whatever
+        would stop the code from being stored fails before the URL is shown, so that no consent is given in vain,
+        namely an existing store (without O(force)), no vault secret in the run, or a directory that is not writable.
+    type: path
+  token_store_vault_id:
+    description:
+      - Vault ID that will encrypt O(token_store); checked to be among the vault secrets of the run.
+    type: str
+  force:
+    description:
+      - Go ahead although O(token_store) exists (it will be replaced).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
   - ansible.builtin.action_common_attributes.flow

@@ -118,13 +118,16 @@ options:
     default: 7776000
   access_token:
     description:
-      - An access token obtained earlier, reused while it stays valid for O(min_validity) seconds. Requires
-        O(expires_at).
-      - Mutually exclusive with O(token_store), which records the access token itself.
+      - An access token obtained earlier, reused while it stays valid for O(min_validity) seconds according to
+        O(expires_at). Without O(expires_at) its validity is unknown and a new token is obtained.
+      - Ignored with O(token_store), which records the access token itself. This lets C(module_defaults) for
+        C(group/dcops.bitbucket.bitbucket) set O(access_token) for the other modules of a play without getting in
+        the way of this one.
     type: str
   expires_at:
     description:
-      - When O(access_token) expires, in seconds since the epoch (the RV(expires_at) returned with it).
+      - When O(access_token) expires, in seconds since the epoch (the RV(expires_at) returned with it). Ignored with
+        O(token_store).
     type: int
   min_validity:
     description:
@@ -173,6 +176,19 @@ options:
         most this plus 60 seconds.
     type: int
     default: 30
+  url_username:
+    description:
+      - Not used. Accepted so that C(module_defaults) for C(group/dcops.bitbucket.bitbucket) may set it.
+    type: str
+  url_password:
+    description:
+      - Not used. Accepted so that C(module_defaults) for C(group/dcops.bitbucket.bitbucket) may set it.
+    type: str
+  retries:
+    description:
+      - Not used, since token requests are never sent twice. Accepted so that C(module_defaults) for
+        C(group/dcops.bitbucket.bitbucket) may set it.
+    type: int
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group

@@ -142,10 +142,27 @@ class TokenStore:
             self._encrypt_with = (header_vault_id if header_vault_id != C.DEFAULT_VAULT_IDENTITY else None, secret)
         return {key: data.get(key) for key in STORE_FIELDS}
 
+    def preflight(self, data):
+        """Fail now, before tokens are spent, on what would stop write(): the vault secret, the directory."""
+        self._require_lock()
+        self.encrypt(data)
+        directory, name = os.path.split(self.path)
+        try:
+            fd, tmp_path = tempfile.mkstemp(prefix='.%s.' % name, suffix='.tmp', dir=directory)
+        except OSError as exc:
+            raise TokenStoreError('cannot create files in the directory of token_store %s (%s); it must be writable '
+                                  'for the atomic replacement' % (self.path, _reason(exc)))
+        os.close(fd)
+        os.unlink(tmp_path)
+
     def write(self, data):
         """Atomically replace the store with data, encrypted, mode 0600. Raises TokenStoreWriteError on failure."""
         self._require_lock()
-        b_vaulttext = self.encrypt(data)
+        try:
+            b_vaulttext = self.encrypt(data)
+        except Exception as exc:  # pylint: disable=broad-except; the message must not echo the data
+            raise TokenStoreWriteError('could not encrypt the new tokens for token_store %s (%s); they are lost, and %s'
+                                       % (self.path, type(exc).__name__, 'run playbooks/bootstrap_oauth.yml'))
         try:
             self._replace(b_vaulttext)
         except Exception as exc:  # pylint: disable=broad-except; any failure must end in a recovery file
@@ -160,9 +177,12 @@ class TokenStore:
                 'new refresh token is lost; %s.' % (self.path, _reason(exc), 'run playbooks/bootstrap_oauth.yml'))
 
     def encrypt(self, data):
-        plaintext = HEADER + yaml.safe_dump({key: data.get(key) for key in STORE_FIELDS}, default_flow_style=False,
-                                            sort_keys=False)
-        vault_id, secret = self._encryption_secret()
+        content = {key: _native(data.get(key)) for key in STORE_FIELDS}
+        plaintext = HEADER + yaml.safe_dump(content, default_flow_style=False, sort_keys=False)
+        try:
+            vault_id, secret = self._encryption_secret()
+        except AnsibleError as exc:
+            raise TokenStoreError('cannot encrypt token_store %s: %s' % (self.path, exc))
         return self._vault.encrypt(to_bytes(plaintext), secret=secret, vault_id=vault_id)
 
     def _encryption_secret(self):
@@ -217,6 +237,17 @@ class TokenStore:
                 _fsync_directory(directory)
             return path
         return None
+
+
+def _native(value):
+    """Plain Python types for YAML: option values arrive as ansible-core's tagged str and int subclasses."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_native(item) for item in value]
+    return str(value)
 
 
 def run_vault_secrets(loader):

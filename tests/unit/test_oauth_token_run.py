@@ -21,27 +21,21 @@ import requests
 import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible.parsing.vault import VaultLib
 
 from ansible_collections.dcops.bitbucket.plugins.action.bitbucket_oauth_token import (
     ARGUMENT_SPEC,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
-    REQUIRED_TOGETHER,
     check_options,
     execute,
 )
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStore
-
-CLIENT_ID = 'automation'
-CLIENT_SECRET = 'client-secret-7Hq2'
-REDIRECT_URI = 'http://127.0.0.1:8765/callback'
-VAULT = [('default', VaultSecret(b'vault-password-for-tests'))]
+from oauth_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, VAULT, read_store, seed_client, seeded_store
 
 
 def validate(args):
     return ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                                 required_together=REQUIRED_TOGETHER, required_if=REQUIRED_IF).validate(args)
+                                 required_if=REQUIRED_IF).validate(args)
 
 
 def run_task(sim, **args):
@@ -68,35 +62,6 @@ def fails(sim, **args):
     assert result.get('failed') is True, 'expected a failure, got %r' % sorted(result)
     assert 'access_token' not in result and 'refresh_token' not in result
     return result['msg']
-
-
-def seed_client(sim, **extra):
-    sim.control.seed(oauth_clients=[dict({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET,
-                                          'redirect_uris': [REDIRECT_URI]}, **extra)])
-
-
-def write_store(path, data):
-    store = TokenStore(str(path), VAULT)
-    with store.locked():
-        store.write(data)
-
-
-def read_store(path):
-    return yaml.safe_load(VaultLib(VAULT).decrypt(path.read_bytes()))
-
-
-def seeded_store(sim, path, access_expired=True, **overrides):
-    """A store as the consent would leave it, holding tokens the simulator issued."""
-    seed_client(sim)
-    tokens = sim.control.issue_tokens(CLIENT_ID, access_expired=access_expired)
-    data = {'url': sim.url, 'client_id': CLIENT_ID, 'redirect_uri': REDIRECT_URI,
-            'refresh_token': tokens['refresh_token'], 'refresh_token_issued_at': int(time.time()),
-            'access_token': tokens['access_token'], 'expires_at': int(time.time()) - 10 if access_expired
-            else tokens['expires_at'], 'token_type': 'bearer', 'scope': ['ADMIN_WRITE']}
-    data.update(overrides)
-    write_store(path, data)
-    sim.control.clear_requests()
-    return data
 
 
 def token_requests(sim):
@@ -351,7 +316,6 @@ def test_refused_client_names_the_options(sim):
 
 @pytest.mark.parametrize('args, message', [
     (dict(token_store='/tmp/s.yml', refresh_token='r'), 'mutually exclusive: token_store|refresh_token'),
-    (dict(access_token='a'), 'parameters are required together: access_token, expires_at'),
     (dict(), 'grant_type is refresh_token but any of the following are missing: refresh_token, token_store'),
     (dict(grant_type='authorization_code', code='c'), 'redirect_uri is required for grant_type=authorization_code'),
     (dict(refresh_token='r', min_validity=-1), 'min_validity must be at least 0'),
@@ -369,3 +333,14 @@ def test_plain_http_to_a_remote_host_warns():
     validation = validate(dict(url='http://bitbucket.example.com', client_id='c', client_secret='s', refresh_token='r'))
     warnings = check_options(validation.validated_parameters)
     assert any('plain http://' in warning for warning in warnings)
+
+
+def test_group_module_defaults_do_not_get_in_the_way_of_the_store(sim, tmp_path):
+    """module_defaults for group/dcops.bitbucket.bitbucket set access_token and Basic auth for every module."""
+    path = tmp_path / 'store.yml'
+    seeded_store(sim, path)
+    result = succeeds(sim, token_store=str(path), access_token='token-meant-for-the-other-modules', retries=5,
+                      url_username='admin', url_password='admin-password')
+    assert result['refreshed'] is True and result['access_token'] == read_store(path)['access_token']
+    (request,) = token_requests(sim)
+    assert request['auth'] is None

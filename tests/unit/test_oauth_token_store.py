@@ -13,6 +13,7 @@ import time
 import pytest
 import yaml
 
+from ansible import constants as C
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
@@ -245,3 +246,26 @@ def test_lock_is_exclusive_across_processes_and_the_waiter_reads_the_new_store(t
         release.set()
         holder.join(10)
     assert holder.exitcode == 0
+
+
+def test_option_values_tagged_by_ansible_core_are_stored_as_plain_yaml(tmp_path):
+    """ansible-core 2.19 hands action plugins str and int subclasses that carry their origin."""
+    tags = pytest.importorskip('ansible._internal._datatag._tags')
+    origin = tags.Origin(description='a task option')
+    path = tmp_path / 'store.yml'
+    tagged = dict(TOKENS, url=origin.tag(TOKENS['url']), expires_at=origin.tag(TOKENS['expires_at']),
+                  scope=[origin.tag('ADMIN_WRITE')])
+    write_store(path, tagged, [DEV])
+    assert decrypt(path, [DEV]) == TOKENS
+    assert b'!!python' not in VaultLib([DEV]).decrypt(path.read_bytes())
+
+
+def test_preflight_proves_the_store_can_be_written_before_tokens_are_spent(tmp_path, monkeypatch):
+    store = TokenStore(str(tmp_path / 'store.yml'), [DEV])
+    with store.locked():
+        store.preflight(TOKENS)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ['store.yml.lock']
+        # A new store is encrypted with DEFAULT_VAULT_ENCRYPT_IDENTITY, here a vault ID the run does not have.
+        monkeypatch.setattr(C, 'DEFAULT_VAULT_ENCRYPT_IDENTITY', 'gone')
+        with pytest.raises(TokenStoreError, match='cannot encrypt token_store'):
+            store.preflight(TOKENS)
