@@ -83,10 +83,12 @@ sanity: sanity-pip-bootstrap
 	$(RUN) SANITY_PYTHON=$(SANITY_PYTHON) tests/tooling/sanity.sh 2>&1 | tee $(LOGS)/sanity.log
 
 # The collection is resolved from this work tree only: ANSIBLE_HOME keeps ansible-lint's cache, which it puts first
-# on the collections path, away from any copy installed under ~/.ansible/collections.
+# on the collections path, away from any copy installed under ~/.ansible/collections. With ANSIBLE_COLLECTIONS_PATH
+# set, ansible-lint does not add its stubs of .ansible-lint's mock_modules (awx.awx) to it, so that directory is listed.
 ansible-lint: venv
 	@mkdir -p $(LOGS)
-	$(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" ANSIBLE_COLLECTIONS_PATH="$$(tests/tooling/collection_path.sh)" \
+	$(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
+		ANSIBLE_COLLECTIONS_PATH="$$(tests/tooling/collection_path.sh):$(CURDIR)/build/ansible-home/ansible-lint-mocks/collections" \
 		$(BIN)/ansible-lint 2>&1 | tee $(LOGS)/ansible-lint.log
 
 lint: ansible-lint sanity

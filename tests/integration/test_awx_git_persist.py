@@ -1,0 +1,153 @@
+"""The oauth_session role's Git push path (roles/oauth_session/tasks/persist_git.yml) against real Git repositories.
+
+One ansible-playbook run covers every case, one inventory host per case, each with its own clone of its own bare
+"server" repository: nothing to commit, a plain push, a push rejected because the branch moved on (rebased once,
+then pushed), a conflict on the store itself (this run's store wins), a push that fails (readable message, no
+credentials shown) and a store outside any work tree. Git runs without any user or system configuration, as in an
+execution environment.
+"""
+
+import subprocess
+
+import pytest
+
+PASSWORD_IN_URL = 's3cr3t-in-url'
+
+PLAYBOOK = """\
+- name: Persist each host's token store
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Persist
+      ansible.builtin.include_role:
+        name: dcops.bitbucket.oauth_session
+        tasks_from: persist_git
+"""
+
+
+def git(*args, cwd=None, check=True):
+    completed = subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, check=False,
+                               env=GIT_ENV)
+    if check:
+        assert completed.returncode == 0, 'git %s: %s%s' % (' '.join(args), completed.stdout, completed.stderr)
+    return completed.stdout.strip()
+
+
+GIT_ENV = {
+    'PATH': '/usr/local/bin:/usr/bin:/bin',
+    'GIT_CONFIG_NOSYSTEM': '1',
+    'GIT_CONFIG_GLOBAL': '/dev/null',
+    'GIT_AUTHOR_NAME': 'Test setup', 'GIT_AUTHOR_EMAIL': 'setup@example.invalid',
+    'GIT_COMMITTER_NAME': 'Test setup', 'GIT_COMMITTER_EMAIL': 'setup@example.invalid',
+}
+
+
+class Case:
+    """A bare 'server' repository with main holding tokens/store.vault.yml and README, and a clone of it."""
+
+    def __init__(self, root, name):
+        self.server = root / name / 'server.git'
+        self.clone = root / name / 'clone'
+        self.other = root / name / 'other'
+        git('init', '--quiet', '--bare', '--initial-branch=main', str(self.server))
+        git('clone', '--quiet', str(self.server), str(self.other))
+        (self.other / 'tokens').mkdir()
+        (self.other / 'tokens' / 'store.vault.yml').write_text('store v0\n')
+        (self.other / 'README').write_text('config\n')
+        git('add', '.', cwd=self.other)
+        git('commit', '--quiet', '-m', 'initial', cwd=self.other)
+        git('push', '--quiet', 'origin', 'HEAD:refs/heads/main', cwd=self.other)
+        git('clone', '--quiet', str(self.server), str(self.clone))
+        self.store = self.clone / 'tokens' / 'store.vault.yml'
+
+    def push_from_other(self, path, content, message):
+        """Someone else moves main on after our clone was made."""
+        (self.other / path).write_text(content)
+        git('commit', '--quiet', '-am', message, cwd=self.other)
+        git('push', '--quiet', 'origin', 'HEAD:refs/heads/main', cwd=self.other)
+
+    def server_log(self):
+        return git('log', '--format=%an <%ae>|%s', 'main', cwd=self.server).splitlines()
+
+    def server_file(self, path):
+        return git('show', 'main:%s' % path, cwd=self.server)
+
+
+def task_result(result, name, host):
+    """The result of the role task ``name`` on ``host`` (task names carry the role's name as a prefix)."""
+    found = [r for r in result.task_results('dcops.bitbucket.oauth_session : ' + name) if r['host'] == host]
+    assert len(found) == 1, 'expected one result of %r on %s, got %d' % (name, host, len(found))
+    return found[0]
+
+
+@pytest.fixture
+def cases(tmp_path):
+    made = {name: Case(tmp_path, name) for name in ('unchanged', 'fresh', 'behind', 'conflict', 'denied')}
+    made['fresh'].store.write_text('store v1 fresh\n')
+    made['behind'].store.write_text('store v1 behind\n')
+    made['behind'].push_from_other('README', 'config, edited elsewhere\n', 'edit README elsewhere')
+    made['conflict'].store.write_text('store v1 from this run\n')
+    made['conflict'].push_from_other('tokens/store.vault.yml', 'store v1 from somewhere else\n', 'other store')
+    made['denied'].store.write_text('store v1 denied\n')
+    return made
+
+
+def test_git_push_path(cases, tmp_path, run_playbook):
+    outside = tmp_path / 'not-a-repo'
+    outside.mkdir()
+    (outside / 'store.vault.yml').write_text('store\n')
+    hosts = {name: {'bitbucket_oauth_token_store': str(case.store)} for name, case in cases.items()}
+    hosts['denied']['bitbucket_oauth_token_store_git_remote'] = 'http://bitbucket-bot:%s@127.0.0.1:9/none.git' % (
+        PASSWORD_IN_URL)
+    hosts['outside'] = {'bitbucket_oauth_token_store': str(outside / 'store.vault.yml')}
+    playbook = tmp_path / 'persist.yml'
+    playbook.write_text(PLAYBOOK)
+    heads_before = {name: git('rev-parse', 'main', cwd=case.server) for name, case in cases.items()}
+
+    result = run_playbook(playbook, inventory={'all': {'hosts': hosts}}, verbosity=3, expect_rc=2,
+                          env={'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': '/dev/null'})
+
+    stats = result.json['stats']
+    assert stats['unchanged']['changed'] == 0 and stats['unchanged']['failures'] == 0
+    assert {name: stats[name]['failures'] for name in ('fresh', 'behind', 'conflict')} == dict.fromkeys(
+        ('fresh', 'behind', 'conflict'), 0)
+    assert stats['denied']['failures'] == 1 and stats['outside']['failures'] == 1
+
+    # Nothing to commit: no commit, nothing pushed.
+    assert git('rev-parse', 'main', cwd=cases['unchanged'].server) == heads_before['unchanged']
+    assert git('rev-parse', 'HEAD', cwd=cases['unchanged'].clone) == heads_before['unchanged']
+
+    # Plain push: one commit on top, by the role's default author, with the default message; only the store.
+    fresh = cases['fresh']
+    assert fresh.server_log() == [
+        'dcops.bitbucket <dcops.bitbucket@localhost>|Rotate the Bitbucket OAuth 2.0 token store [skip ci]',
+        'Test setup <setup@example.invalid>|initial']
+    assert fresh.server_file('tokens/store.vault.yml') == 'store v1 fresh'
+    assert git('show', '--name-only', '--format=', 'main', cwd=fresh.server) == 'tokens/store.vault.yml'
+
+    # Rejected as non-fast-forward: rebased onto the other commit once, then pushed; the other change is kept.
+    behind = cases['behind']
+    assert [line.split('|')[1] for line in behind.server_log()] == [
+        'Rotate the Bitbucket OAuth 2.0 token store [skip ci]', 'edit README elsewhere', 'initial']
+    assert behind.server_file('tokens/store.vault.yml') == 'store v1 behind'
+    assert behind.server_file('README') == 'config, edited elsewhere'
+
+    # The store itself conflicts: the version this run wrote (the newest refresh token) wins.
+    conflict = cases['conflict']
+    assert conflict.server_file('tokens/store.vault.yml') == 'store v1 from this run'
+    assert len(conflict.server_log()) == 3
+    assert git('status', '--porcelain', cwd=conflict.clone) == ''
+
+    # A push that cannot succeed fails readably, keeps the commit locally and never shows the URL's password.
+    denied = cases['denied']
+    assert git('rev-parse', 'main', cwd=denied.server) == heads_before['denied']
+    assert git('log', '-1', '--format=%s', cwd=denied.clone) == 'Rotate the Bitbucket OAuth 2.0 token store [skip ci]'
+    failure = task_result(result, 'Fail when the token store commit could not be pushed', host='denied')
+    assert 'Could not push the commit of the rotated token store %s' % denied.store in failure['msg']
+    assert 'http://127.0.0.1:9/none.git main' in failure['msg']
+    assert 'bootstrap_oauth.yml' in failure['msg']
+    assert PASSWORD_IN_URL not in result.stdout + result.stderr
+
+    outside_failure = task_result(result, 'Fail when the token store is not in a Git work tree', host='outside')
+    assert 'is not inside a Git work tree' in outside_failure['msg']
+    assert str(outside / 'store.vault.yml') in outside_failure['msg']
