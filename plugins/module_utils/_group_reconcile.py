@@ -203,8 +203,8 @@ class GroupReconciler:
             unknown = [wanted_by_key[k] for k in missing_keys if k not in users]
             if unknown:
                 raise ItemFailure('group %s: %s %s not exist in Bitbucket (members are never created; create the '
-                                  'users first)' % (plan.name, ', '.join('user %s' % u for u in unknown),
-                                                    'does' if len(unknown) == 1 else 'do'))
+                                  'users first)' % (plan.name, 'user' if len(unknown) == 1 else 'users',
+                                                    ', '.join(unknown) + (' does' if len(unknown) == 1 else ' do')))
             plan.add = [users[k] for k in missing_keys]
         if append:
             return list(current) + plan.add
@@ -231,9 +231,9 @@ class GroupReconciler:
             member = fold(self.caller.username) in set(fold(m) for m in members_after)
         level_after = self.caller.level(key, member, desired)
         if rank(level_after) < rank(level):
-            raise ItemFailure('group %s: %s would lower your own global permission (user %s) from %s to %s, which '
-                              'Bitbucket refuses' % (plan.name, plan.describe(), self.caller.username,
-                                                     level, shown(level_after)))
+            raise ItemFailure('group %s: this change (%s) would lower your own global permission (user %s) from %s '
+                              'to %s; Bitbucket refuses that' % (plan.name, plan.describe(), self.caller.username,
+                                                                 level, shown(level_after)))
         self.caller.commit(key, member, desired)
 
     # applying (writes) ---------------------------------------------------------------------------------------
