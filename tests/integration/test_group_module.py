@@ -153,3 +153,28 @@ def test_failures_are_clear_and_come_before_writes(sim, run_playbook):
     assert writes(log['sequence']) == [('POST', 'admin/groups/add-users'), ('DELETE', 'admin/groups')]
     assert sim_group(state, 'ops-admins') is None and sim_group(state, 'ops-backup')['permission'] == 'ADMIN'
     assert token not in run.stdout and 'client-secret-9f2' not in run.stdout
+
+
+def test_manage_users_playbook_applies_groups_before_users(sim, run_playbook):
+    """playbooks/manage_users.yml: a user joins a group created in the same run; the check-mode rerun changes nothing."""
+    inventory = {'all': {'children': {'bitbucket_instances': {'hosts': {'bitbucket-sim': {
+        'bitbucket_url': sim.url, 'bitbucket_username': 'admin', 'bitbucket_password': 'admin-password',
+        'bitbucket_groups': [{'name': 'developers', 'permission': 'PROJECT_CREATE'}, {'name': 'stash-users'}],
+        'bitbucket_users': [{'name': 'jdoe', 'display_name': 'Jane Doe', 'email': 'jane@example.com',
+                             'password': 'Jdoe-Pa55-0c1d9e', 'groups': ['stash-users', 'developers']}],
+    }}}}}}
+    first = run_playbook('manage_users.yml', inventory=inventory)
+    groups, users = first.task_result('Apply groups'), first.task_result('Apply users')
+    assert [(g['name'], g['changed'], g['msg']) for g in groups['groups']] == [
+        ('developers', True, 'created; global permission none -> PROJECT_CREATE'), ('stash-users', False, 'no change')]
+    assert users['changed'] and not users['users'][0]['failed']
+    state = sim.control.state()
+    assert sim_group(state, 'developers')['permission'] == 'PROJECT_CREATE'
+    jdoe = next(u for u in state['users'] if u['name'] == 'jdoe')
+    assert sorted(jdoe['groups']) == ['developers', 'stash-users']
+
+    sim.control.clear_requests()
+    second = run_playbook('manage_users.yml', inventory=inventory, check=True, diff=True)
+    assert not second.task_result('Apply groups')['changed'] and not second.task_result('Apply users')['changed']
+    assert writes(sim.control.requests()) == []
+    assert 'Jdoe-Pa55-0c1d9e' not in first.stdout + second.stdout
