@@ -86,8 +86,7 @@ def exit_with_results(module, results, kind, single):
             if result.changed:
                 entry['diff'] = result.diff(kind)
     if failed:
-        module.fail_json(msg='%d of %d %ss failed: %s' % (len(failed), len(results), kind,
-                                                           '; '.join('%s: %s' % (r.name, r.msg) for r in failed)),
-                         **output)
+        details = '; '.join('%s: %s' % (r.name, r.msg) for r in failed)
+        module.fail_json(msg='%d of %d %ss failed: %s' % (len(failed), len(results), kind, details), **output)
     summary = '%d %ss reconciled, %d changed' % (len(results), kind, sum(1 for r in results if r.changed))
     module.exit_json(msg=summary, **output)

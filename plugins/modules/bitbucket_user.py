@@ -26,7 +26,7 @@ description:
   - Requires the ADMIN global permission (SYS_ADMIN to manage SYS_ADMIN users or to grant SYS_ADMIN). Bitbucket does
     not let an administrator change users with a higher permission level than its own; the module then fails saying so.
 author:
-  - dcops.bitbucket contributors
+  - dcops.bitbucket contributors (@dcops)
 extends_documentation_fragment:
   - dcops.bitbucket.connection
   - dcops.bitbucket.attributes

@@ -6,26 +6,15 @@ import math
 import urllib.parse
 from pathlib import Path
 
-API = '/rest/api/latest/'
+from test_user_module import API, segments
+
 COUNT = 500
 PAGE_CAP = 25
 TEAM = 5  # users whose groups are managed: only their memberships are read
 REPORT = Path(__file__).resolve().parents[2] / 'build' / 'logs' / 'user_bulk.json'
 
 
-def segments(sim):
-    found, current = {}, None
-    for entry in sim.control.requests():
-        query = urllib.parse.parse_qs(entry['query'])
-        if entry['path'] == API + 'application-properties' and 'marker' in query:
-            current = query['marker'][0]
-            found[current] = []
-        elif current is not None:
-            found[current].append(entry)
-    return found
-
-
-def writes(entries):
+def write_details(entries):
     return sorted((e['method'], e['path'][len(API):], e['query'], e['body']) for e in entries if e['method'] != 'GET')
 
 
@@ -75,7 +64,7 @@ def test_five_hundred_users(sim, run_playbook):
 
     drift = run.task_result('Show the drift')
     assert drift['changed'] and drift['msg'] == '502 users reconciled, 8 changed'
-    assert writes(log['drift']) == []
+    assert write_details(log['drift']) == []
     changed = dict((u['name'], u) for u in drift['users'] if u['changed'])
     assert sorted(changed) == sorted([name(1), name(2), name(3), name(10), name(11), name(COUNT - 1), 'new1', 'new2'])
     assert changed[name(1)]['diff']['before']['email'] == 'user001@example.com'
@@ -87,11 +76,11 @@ def test_five_hundred_users(sim, run_playbook):
     applied = run.task_result('Apply the changes')
     assert applied['changed'] and [u['name'] for u in applied['users'] if u['changed']] == [
         name(1), name(2), name(3), name(10), name(11), name(COUNT - 1), 'new1', 'new2']
-    made = writes(log['apply'])
-    assert [(method, path) for method, path, _, _ in made] == [
+    made = write_details(log['apply'])
+    assert [write[:2] for write in made] == [
         ('DELETE', 'admin/users')] + [('POST', 'admin/users')] * 2 + [('PUT', 'admin/users')] * 5
     assert made[0][2] == 'name=%s' % name(COUNT - 1)
-    assert sorted((json.loads(body) for _, _, _, body in made if body), key=lambda b: b['name']) == sorted(
+    assert sorted((json.loads(write[3]) for write in made if write[3]), key=lambda b: b['name']) == sorted(
         [{'name': name(i), 'email': 'renumbered.%d@example.com' % i} for i in (1, 2, 3)]
         + [{'name': name(i), 'displayName': 'Renamed %d' % i} for i in (10, 11)], key=lambda b: b['name'])
     emails = dict((u['name'], u['emailAddress']) for u in state['users'])
@@ -100,7 +89,7 @@ def test_five_hundred_users(sim, run_playbook):
     assert emails['new1'] == 'new1@example.com' and len(emails) == COUNT + 2  # admin, 499 kept, 2 new
 
     again = run.task_result('Apply the changes again')
-    assert again['changed'] is False and writes(log['again']) == []
+    assert again['changed'] is False and write_details(log['again']) == []
 
     report = {'users': COUNT, 'page_cap': PAGE_CAP, 'no_change_gets': len(gets), 'no_change_task_seconds': seconds}
     REPORT.parent.mkdir(parents=True, exist_ok=True)

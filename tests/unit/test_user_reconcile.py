@@ -4,8 +4,6 @@ check-mode path, the writes each makes, and the failures that must come before a
 import json
 import urllib.parse
 
-import pytest
-
 from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import reconcile_all
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import BitbucketClient
 from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import USER_OPTIONS, UserReconciler
@@ -128,7 +126,7 @@ def test_display_name_and_email_change_in_one_put_with_the_email_key(sim):
 
 def test_update_password_always_sets_it_every_run(sim):
     sim.control.seed(users=[{'name': 'svc', 'password': 'old-password'}])
-    for _ in range(2):
+    for dummy in range(2):
         result = one(run(sim, item('svc', password=PASSWORD, update_password='always'))[0])
         assert (result.changed, result.msg) == (True, 'password set')
         assert writes(sim) == [('PUT', 'admin/users/credentials')]
