@@ -3,6 +3,7 @@ create, change, no-change and check-mode path, diffs, the exact writes of each t
 failures (bad input before any request, refusals explained, bulk going on past failing users)."""
 
 import base64
+import json
 import urllib.parse
 
 API = '/rest/api/latest/'
@@ -157,8 +158,10 @@ def test_failures_are_clear_and_come_before_the_writes(sim, run_playbook):
     assert outcome['ok1']['diff']['after']['email'] == 'ok1.new@example.com'
     assert outcome['ok2']['failed'] and not outcome['ok2']['changed'] and 'user' not in outcome['ok2']
     assert outcome['ldap.user']['failed'] and "'Corp LDAP'" in outcome['ldap.user']['msg']
-    assert (outcome['ok3']['msg'], outcome['ok3']['user']['email']) == ('created', 'ok3@example.com')
-    assert writes(log['bulk']) == [('PUT', 'admin/users'), ('POST', 'admin/users')]
+    assert (outcome['ok3']['msg'], outcome['ok3']['user']['email']) == ('created; password set', 'ok3@example.com')
+    assert writes(log['bulk']) == [('PUT', 'admin/users'), ('POST', 'admin/users'), ('PUT', 'admin/users/credentials')]
     assert sim_user(state, 'ok1')['emailAddress'] == 'ok1.new@example.com'
-    assert sim_user(state, 'ok2')['groups'] == ['stash-users']
-    assert PASSWORD not in run.stdout + run.stderr
+    assert sim_user(state, 'ok2')['groups'] == ['stash-users'] and sim_user(state, 'ok3')['password'] == PASSWORD
+    # A password inside a users item is as hidden as a top-level one: not in the results, not in the output.
+    assert bulk['invocation']['module_args']['users'][3]['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert PASSWORD not in run.stdout + run.stderr + json.dumps(run.json)
