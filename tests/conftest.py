@@ -89,7 +89,7 @@ class SimProcess:
         self.instances = [SimInstance(item['url'], item['ca_path']) for item in ready['instances']]
 
     def _ready_line(self):
-        readable, _, _ = select.select([self.process.stdout], [], [], START_TIMEOUT)
+        readable = select.select([self.process.stdout], [], [], START_TIMEOUT)[0]
         line = self.process.stdout.readline() if readable else ''
         if not line:
             self.stop()

@@ -25,7 +25,7 @@ def raw_get(sim, path=USERS):
 def test_status_fault_with_retry_after_hits_as_many_times_as_asked(sim):
     sim.control.fault(method='GET', path='/admin/users$', action='status', status=429, retry_after=1, times=2)
     rest = Rest(sim)
-    first, second, third = (rest.get(USERS) for _ in range(3))
+    first, second, third = (rest.get(USERS) for _attempt in range(3))
     assert (first.status_code, second.status_code, third.status_code) == (429, 429, 200)
     assert first.headers['Retry-After'] == '1' and first.json()['errors'][0]['message']
     assert [f['hits'] for f in sim.control.faults()] == [2]
@@ -37,7 +37,7 @@ def test_faults_match_method_and_path_and_can_carry_a_body(sim):
                       times=None)
     rest = Rest(sim)
     assert rest.get('/rest/api/latest/admin/groups').status_code == 200
-    for _ in range(3):
+    for _attempt in range(3):
         answer = rest.post('/rest/api/latest/admin/groups', params={'name': 'g'})
         assert answer.status_code == 503 and answer.json() == {'errors': [{'message': 'maintenance'}]}
     sim.control.clear_faults()

@@ -41,8 +41,8 @@ def redirect_params(response):
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
 
 
-def token_request(sim, path=TOKEN, auth=None, headers=FORM, **data):
-    return requests.post(sim.url + path, data=data, auth=auth, headers=headers, timeout=10)
+def token_request(sim, path=TOKEN, auth=None, **data):
+    return requests.post(sim.url + path, data=data, auth=auth, headers=FORM, timeout=10)
 
 
 def exchange(sim, code, **extra):

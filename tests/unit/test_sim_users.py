@@ -63,8 +63,8 @@ def test_update_uses_email_and_ignores_email_address(sim):
 
 
 def test_delete_answers_the_deleted_user_and_refuses_yourself_and_higher_levels(sim):
-    sim.control.seed(users=[{'name': 'boss', 'permission': 'SYS_ADMIN'}, {'name': 'helper', 'password': 'pw',
-                                                                           'permission': 'ADMIN'}])
+    sim.control.seed(users=[{'name': 'boss', 'permission': 'SYS_ADMIN'},
+                            {'name': 'helper', 'password': 'pw', 'permission': 'ADMIN'}])
     rest = Rest(sim)
     new_user(rest)
     deleted = rest.delete(USERS, params={'name': 'jdoe'})

@@ -32,7 +32,8 @@ def main(argv=None):
     try:
         ssl_context, ca_path = (None, None)
         if args.tls:
-            from . import tls  # pylint: disable=import-outside-toplevel (cryptography is needed only here)
+            # cryptography is needed only here
+            from . import tls  # pylint: disable=import-outside-toplevel
             ssl_context, ca_path = tls.create(cert_dir)
         servers = server.start(args.instances, args.port, args.page_cap, ssl_context, ca_path)
         ready = {'instances': [{'url': s.instance.url, 'ca_path': s.instance.ca_path} for s in servers]}

@@ -43,7 +43,7 @@ def scheme_of(request):
 def basic_credentials(request):
     """(username, password) from a Basic Authorization header, or None."""
     header = request.headers.get('Authorization') or ''
-    scheme, _, value = header.partition(' ')
+    scheme, value = (header.split(' ', 1) + [''])[:2]
     if scheme.lower() != 'basic':
         return None
     try:

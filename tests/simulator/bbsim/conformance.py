@@ -169,7 +169,7 @@ class SpecConformance:
 
     def _validator(self, key, schema):
         if key not in self._validators:
-            import jsonschema  # pylint: disable=import-outside-toplevel (test-side dependency)
+            import jsonschema  # pylint: disable=import-outside-toplevel
             root = {'allOf': [schema], 'components': {'schemas': self.schemas}}
             self._validators[key] = jsonschema.Draft4Validator(root)
         return self._validators[key]

@@ -184,8 +184,7 @@ def _refresh_token(state, client, params, datacenter):
         raise OAuthError(400, 'invalid_scope', 'The requested scope exceeds the granted scope.')
     if grant.subject_id is not None and grant.subject_id not in state.users:
         raise OAuthError(400, 'invalid_grant', 'The authorizing user no longer exists.')
-    grant.scope = scope
-    return state.oauth.refresh(grant, state.now(), state.config)
+    return state.oauth.refresh(grant, state.now(), state.config, scope)
 
 
 def _client_credentials(state, client, params, datacenter):

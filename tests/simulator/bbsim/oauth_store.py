@@ -73,7 +73,7 @@ class OAuthStore:
         self.by_access[grant.access_token] = grant
         return grant
 
-    def refresh(self, grant, now, config):
+    def refresh(self, grant, now, config, scope):
         """A new access token for ``grant``'s refresh token.
 
         rotate_refresh_tokens: a new refresh token too, and both old tokens die (as Atlassian Cloud does and the
@@ -81,7 +81,7 @@ class OAuthStore:
         (and left out of the answer). Without rotation the old access token stays valid until it expires.
         """
         rotate = config['rotate_refresh_tokens']
-        new = replace(grant, access_token=new_secret(), access_expires=now + config['access_token_ttl'])
+        new = replace(grant, scope=list(scope), access_token=new_secret(), access_expires=now + config['access_token_ttl'])
         if rotate and not config['omit_refresh_token']:
             del self.by_refresh[grant.refresh_token]
             new.refresh_token = new_secret()

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import control_api
 from .app import ROUTER, dispatch
 from .faults import ANSWERING, CLOSING, FaultSet, fault_response
-from .messages import ApiError, Request, Response
+from .messages import ApiError, Request
 from .request_log import RequestLog
 from .state import State
 

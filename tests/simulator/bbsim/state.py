@@ -193,4 +193,3 @@ class State:
         repos = self.projects.setdefault(key.upper(), set())
         if repo:
             repos.add(repo.lower())
-
