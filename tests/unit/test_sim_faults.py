@@ -1,13 +1,20 @@
-"""Fault injection, TLS and the multi-instance process of the simulator."""
+"""Fault injection, TLS and the simulator process (several instances, clean exit on SIGTERM)."""
 
 import errno
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import requests
 
+import bbsim
 from bbsim.rest import Rest
 
 USERS = '/rest/api/latest/admin/users'
@@ -120,3 +127,20 @@ def test_instances_of_one_process_have_separate_state(sim_factory):
     first.control.config(page_cap=9)
     first.control.reset()
     assert first.control.state()['config']['page_cap'] == 5  # --page-cap is the reset default
+
+
+def test_process_prints_one_ready_line_and_exits_cleanly_on_sigterm():
+    env = dict(os.environ, PYTHONPATH=str(Path(bbsim.__file__).resolve().parents[1]))
+    process = subprocess.Popen([sys.executable, '-m', 'bbsim', '--tls', '--instances', '1'], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        ready = json.loads(process.stdout.readline())
+        [instance] = ready['instances']
+        assert os.path.isfile(instance['ca_path'])
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+        assert not os.path.exists(instance['ca_path'])  # the generated CA is removed on exit
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()

@@ -59,22 +59,23 @@ def users_without_permission(call):
     return call.page([user_view(user, call.base_url) for user in users])
 
 
-def set_user_permission(call):
-    """PUT ?name=a&name=b&permission=X sets (promotes or demotes) each user's own permission; 204."""
-    permission = _permission_param(call)
-    users = [call.state.get_user(name) for name in _names(call)]
-    for user in users:
-        _check_user_change(call, user, permission)
-    for user in users:
-        user.permission = permission
+def _apply(call, targets, check, permission):
+    """Check every target first, then set (or, with None, revoke) the permission of each; 204."""
+    for target in targets:
+        check(call, target, permission)
+    for target in targets:
+        target.permission = permission
     return Response.empty()
+
+
+def set_user_permission(call):
+    """PUT ?name=a&name=b&permission=X sets (promotes or demotes) each user's own permission."""
+    permission = _permission_param(call)
+    return _apply(call, [call.state.get_user(name) for name in _names(call)], _check_user_change, permission)
 
 
 def revoke_user_permission(call):
-    user = call.state.get_user(require_param(call.request, 'name'))
-    _check_user_change(call, user, None)
-    user.permission = None
-    return Response.empty()
+    return _apply(call, [call.state.get_user(require_param(call.request, 'name'))], _check_user_change, None)
 
 
 def list_group_permissions(call):
@@ -90,19 +91,11 @@ def groups_without_permission(call):
 
 def set_group_permission(call):
     permission = _permission_param(call)
-    groups = [call.state.get_group(name) for name in _names(call)]
-    for group in groups:
-        _check_group_change(call, group, permission)
-    for group in groups:
-        group.permission = permission
-    return Response.empty()
+    return _apply(call, [call.state.get_group(name) for name in _names(call)], _check_group_change, permission)
 
 
 def revoke_group_permission(call):
-    group = call.state.get_group(require_param(call.request, 'name'))
-    _check_group_change(call, group, None)
-    group.permission = None
-    return Response.empty()
+    return _apply(call, [call.state.get_group(require_param(call.request, 'name'))], _check_group_change, None)
 
 
 ROUTES = [
