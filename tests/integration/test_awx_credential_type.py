@@ -151,17 +151,22 @@ main()
 '''
 
 
+def fake_awx_collection(base):
+    """A collections path holding a stand-in awx.awx with credential_type only; returns the path."""
+    modules = base / 'ansible_collections' / 'awx' / 'awx' / 'plugins' / 'modules'
+    modules.mkdir(parents=True)
+    (modules / 'credential_type.py').write_text(FAKE_CREDENTIAL_TYPE_MODULE)
+    (modules.parent.parent / 'galaxy.yml').write_text('namespace: awx\nname: awx\nversion: 0.0.1\n')
+    return str(base)
+
+
 def test_registration_playbook_sends_the_definition_unrendered(tmp_path, run_playbook, collection_env):
     """The registration playbook hands AWX the injector templates exactly as written in the definition file.
 
     awx.awx is not installable here (a Galaxy collection): a stand-in with its module's argument spec records the
     arguments instead of calling a controller.
     """
-    modules = tmp_path / 'fake' / 'ansible_collections' / 'awx' / 'awx' / 'plugins' / 'modules'
-    modules.mkdir(parents=True)
-    (modules / 'credential_type.py').write_text(FAKE_CREDENTIAL_TYPE_MODULE)
-    (modules.parent.parent / 'galaxy.yml').write_text('namespace: awx\nname: awx\nversion: 0.0.1\n')
-    paths = os.pathsep.join([collection_env['ANSIBLE_COLLECTIONS_PATH'], str(tmp_path / 'fake')])
+    paths = os.pathsep.join([collection_env['ANSIBLE_COLLECTIONS_PATH'], fake_awx_collection(tmp_path / 'fake')])
 
     result = run_playbook(REGISTER_PLAYBOOK, env={'ANSIBLE_COLLECTIONS_PATH': paths})
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from oauth_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, VAULT_PASSWORD, read_store, seeded_store
+from test_awx_credential_type import fake_awx_collection
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -182,3 +183,11 @@ def test_enforce_playbook_runs_from_the_installed_copy(installed, sim, tmp_path)
     assert 'refresh_token=%s' % before['refresh_token'] in refresh['body']
     assert read_store(store)['refresh_token'] != before['refresh_token']
     assert str(REPO) not in output
+
+
+def test_awx_registration_playbook_runs_by_name_from_the_installed_copy(installed, tmp_path):
+    """As docs/awx.md tells users to run it; a stand-in awx.awx takes the place of the controller."""
+    paths = os.pathsep.join([str(installed.collections), fake_awx_collection(tmp_path / 'fake')])
+    output = run([BIN / 'ansible-playbook', '%s.register_awx_credential_type' % FQCN],
+                 dict(installed.env, ANSIBLE_COLLECTIONS_PATH=paths), cwd=tmp_path).stdout
+    assert 'localhost' in output and 'changed=1' in output and 'failed=0' in output
