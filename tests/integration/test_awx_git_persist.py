@@ -1,9 +1,9 @@
 """The oauth_session role's Git push path (roles/oauth_session/tasks/persist_git.yml) against real Git repositories.
 
 One ansible-playbook run covers every case, one inventory host per case, each with its own clone of its own bare
-"server" repository: nothing to commit, a plain push, a push rejected because the branch moved on (rebased once,
-then pushed), a conflict on the store itself (this run's store wins), a push that fails (readable message, no
-credentials shown) and a store outside any work tree. Git runs without any user or system configuration, as in an
+"server" repository: nothing to commit, a push rejected because the branch moved on (rebased once, then pushed),
+a conflict on the store itself (this run's store wins), a push that fails (readable message, no credentials
+shown) and a store outside any work tree. The plain push is covered by test_awx_job.py. Git runs without any user or system configuration, as in an
 execution environment.
 """
 
@@ -82,8 +82,7 @@ def task_result(result, name, host):
 
 @pytest.fixture
 def cases(tmp_path):
-    made = {name: Case(tmp_path, name) for name in ('unchanged', 'fresh', 'behind', 'conflict', 'denied')}
-    made['fresh'].store.write_text('store v1 fresh\n')
+    made = {name: Case(tmp_path, name) for name in ('unchanged', 'behind', 'conflict', 'denied')}
     made['behind'].store.write_text('store v1 behind\n')
     made['behind'].push_from_other('README', 'config, edited elsewhere\n', 'edit README elsewhere')
     made['conflict'].store.write_text('store v1 from this run\n')
@@ -109,26 +108,18 @@ def test_git_push_path(cases, tmp_path, run_playbook):
 
     stats = result.json['stats']
     assert stats['unchanged']['changed'] == 0 and stats['unchanged']['failures'] == 0
-    assert {name: stats[name]['failures'] for name in ('fresh', 'behind', 'conflict')} == dict.fromkeys(
-        ('fresh', 'behind', 'conflict'), 0)
+    assert stats['behind']['failures'] == 0 and stats['conflict']['failures'] == 0
     assert stats['denied']['failures'] == 1 and stats['outside']['failures'] == 1
 
     # Nothing to commit: no commit, nothing pushed.
     assert git('rev-parse', 'main', cwd=cases['unchanged'].server) == heads_before['unchanged']
     assert git('rev-parse', 'HEAD', cwd=cases['unchanged'].clone) == heads_before['unchanged']
 
-    # Plain push: one commit on top, by the role's default author, with the default message; only the store.
-    fresh = cases['fresh']
-    assert fresh.server_log() == [
-        'dcops.bitbucket <dcops.bitbucket@localhost>|Rotate the Bitbucket OAuth 2.0 token store [skip ci]',
-        'Test setup <setup@example.invalid>|initial']
-    assert fresh.server_file('tokens/store.vault.yml') == 'store v1 fresh'
-    assert git('show', '--name-only', '--format=', 'main', cwd=fresh.server) == 'tokens/store.vault.yml'
-
     # Rejected as non-fast-forward: rebased onto the other commit once, then pushed; the other change is kept.
     behind = cases['behind']
-    assert [line.split('|')[1] for line in behind.server_log()] == [
-        'Rotate the Bitbucket OAuth 2.0 token store [skip ci]', 'edit README elsewhere', 'initial']
+    assert behind.server_log() == [
+        'dcops.bitbucket <dcops.bitbucket@localhost>|Rotate the Bitbucket OAuth 2.0 token store [skip ci]',
+        'Test setup <setup@example.invalid>|edit README elsewhere', 'Test setup <setup@example.invalid>|initial']
     assert behind.server_file('tokens/store.vault.yml') == 'store v1 behind'
     assert behind.server_file('README') == 'config, edited elsewhere'
 
