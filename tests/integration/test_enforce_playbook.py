@@ -6,9 +6,10 @@ servers refusing OAuth 2.0 there; bad variables stop a host before any request; 
 import json
 import time
 
-from oauth_support import CLIENT_ID, CLIENT_SECRET, VAULT_PASSWORD, seeded_store
+from oauth_support import CLIENT_ID, CLIENT_SECRET, VAULT_PASSWORD, read_store, seeded_store, write_store
 
 PLAYBOOK = 'enforce_token_expiry.yml'
+POLICY_TASK = 'Require token expiry with a maximum in days of 90'
 DAY_MS = 86400000
 
 
@@ -127,11 +128,11 @@ def test_basic_auth_where_oauth_is_refused_and_bad_variables_stop_before_any_req
 
 def test_fleet_of_20_instances_at_once(sim_factory, run_playbook, tmp_path):
     instances = sim_factory(20)
-    hosts = {}
+    hosts, stores = {}, []
     for n, instance in enumerate(instances):
-        store = tmp_path / ('bb%02d.vault.yml' % n)
-        seeded_store(instance, store, access_expired=False)
-        hosts['bb%02d' % n] = oauth_host(instance, store)
+        stores.append(tmp_path / ('bb%02d.vault.yml' % n))
+        seeded_store(instance, stores[-1], access_expired=False)
+        hosts['bb%02d' % n] = oauth_host(instance, stores[-1])
     env = vault_env(tmp_path, forks=20)
 
     started = time.monotonic()
@@ -142,9 +143,16 @@ def test_fleet_of_20_instances_at_once(sim_factory, run_playbook, tmp_path):
         assert instance.control.state()['policy'] == {'maxExpiryDays': 90}
         instance.control.clear_requests()
 
+    # Half the instances an hour later: their access token has expired, so their session refreshes it once.
+    for store in stores[::2]:
+        write_store(store, dict(read_store(store), expires_at=int(time.time()) - 10))
     started = time.monotonic()
     second = run_playbook(PLAYBOOK, inventory=fleet(**hosts), env=env)
     second_seconds = time.monotonic() - started
-    assert set(changed(second).values()) == {0}
-    assert all(requests_of(instance) == [('GET', 'policy')] for instance in instances)
+    # The only change a refresh makes is to the token store on the controller.
+    assert changed(second) == {'bb%02d' % n: 1 - n % 2 for n in range(20)}
+    assert not any(r['changed'] for r in second.task_results(POLICY_TASK))
+    for n, instance in enumerate(instances):
+        expected = [('POST', 'token'), ('GET', 'policy')] if n % 2 == 0 else [('GET', 'policy')]
+        assert requests_of(instance) == expected, n
     print('\nfleet of 20 (-f 20): first run %.1f s, no-change run %.1f s' % (first_seconds, second_seconds))
