@@ -20,7 +20,7 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 # The venv first on PATH, so that ansible-test, ansible-playbook and molecule find the pinned tools.
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
-.PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo \
+.PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench \
 	changelog changelog-lint clean distclean
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make unit         pytest tests/unit"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
+	@echo "make bench        benchmark against baselines (~10 min, not part of make test); writes docs/benchmarks.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make venv         create .venv from tests/requirements.txt (done automatically by the targets above)"
 	@echo "make clean        remove build output; make distclean also removes .venv"
@@ -100,6 +101,10 @@ molecule: venv
 demo: venv
 	@test -x tests/tooling/demo.sh || { echo "demo: tests/tooling/demo.sh is not written yet" >&2; exit 1; }
 	$(RUN) tests/tooling/demo.sh
+
+# Not part of make test. BENCH_ARGS passes options, for example BENCH_ARGS="--only users1000 --reps 3".
+bench: venv
+	$(RUN) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

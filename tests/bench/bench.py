@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, dcops.bitbucket contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``make bench``: start the simulators, run every scenario and baseline several times, write the report and chart.
+
+  python tests/bench/bench.py [--reps N] [--only NAME ...] [--report PATH] [--chart PATH] [--keep]
+
+Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, fleet.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import report
+import runner
+import scenarios
+
+REPORT = runner.REPO / 'docs' / 'benchmarks.md'
+CHART = runner.REPO / 'docs' / 'benchmarks-scaling.png'
+DEFAULT_REPS = 5
+DEFAULT_HEAVY_REPS = 3
+FLEET_SIZE = 50
+PAGE_CAP = 25
+
+
+def build(ansible, single, fleet):
+    """The scenarios in the order each repetition runs them, by name."""
+    built = [
+        ('ping', scenarios.PingFloor(ansible)),
+        ('policy', scenarios.PolicyNoChange(ansible, single[0])),
+        ('users100', scenarios.UsersNoChange(ansible, single[1], 100)),
+        ('users1000', scenarios.UsersNoChange(ansible, single[2], 1000, uri_loop=True)),
+        ('users5000', scenarios.UsersNoChange(ansible, single[3], 5000)),
+        ('changes', scenarios.UsersWithChanges(ansible, single[4])),
+    ]
+    if fleet is not None:
+        built.append(('fleet', scenarios.Fleet(ansible, fleet)))
+    return built
+
+
+def arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--reps', type=int, default=DEFAULT_REPS, help='repetitions of every scenario (medians)')
+    parser.add_argument('--heavy-reps', type=int, default=DEFAULT_HEAVY_REPS,
+                        help='repetitions of the long runs: the uri loops and the fleet (at most --reps)')
+    parser.add_argument('--only', nargs='+', help='run only these scenarios (the report then says so)')
+    parser.add_argument('--report', default=str(REPORT))
+    parser.add_argument('--chart', default=str(CHART))
+    parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, timings)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = arguments(argv)
+    started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
+    workdir = tempfile.mkdtemp(prefix='dcops-bench-')
+    processes = []
+    try:
+        single = runner.SimProcess(instances=5, page_cap=PAGE_CAP)
+        processes.append(single)
+        wanted = set(args.only or [])
+        fleet = None
+        if (not wanted or 'fleet' in wanted) and scenarios.ENFORCE_PLAYBOOK.exists():
+            fleet_process = runner.SimProcess(instances=FLEET_SIZE, page_cap=PAGE_CAP)
+            processes.append(fleet_process)
+            fleet = fleet_process.instances
+        ansible = runner.Ansible(workdir)
+        chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet)
+                  if not wanted or name in wanted]
+        results = scenarios.Results()
+        if fleet is None and (not wanted or 'fleet' in wanted):
+            results.notes.append('fleet: not measured, %s does not exist yet'
+                                 % scenarios.ENFORCE_PLAYBOOK.relative_to(runner.REPO))
+        for name, scenario in chosen:
+            _log('prepare %s' % name)
+            scenario.prepare()
+        for rep in range(1, args.reps + 1):
+            for name, scenario in chosen:
+                _log('repetition %d/%d: %s' % (rep, args.reps, name))
+                scenario.measure(results, heavy=rep <= args.heavy_reps)
+        elapsed = time.monotonic() - started
+        report.write(args.report, args.chart, results, reps=args.reps, elapsed=elapsed,
+                     only=sorted(wanted) if wanted else None, loads=(load_at_start, os.getloadavg()[0]),
+                     heavy_reps=min(args.heavy_reps, args.reps))
+        _log('wrote %s and %s in %.0f s' % (args.report, args.chart, elapsed))
+    finally:
+        for process in processes:
+            process.stop()
+        if args.keep:
+            _log('work directory kept: %s' % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _log(message):
+    sys.stderr.write('bench: %s\n' % message)
+    sys.stderr.flush()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
