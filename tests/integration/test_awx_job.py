@@ -1,4 +1,4 @@
-"""Two scheduled AWX jobs, one after the other, run the way AWX runs them, against a TLS simulator.
+"""Scheduled AWX jobs, one after the other, run the way AWX runs them, against a TLS simulator.
 
 What AWX does for each job, and this test repeats:
 - project update: the controller's project cache fetches the project's Git repository;
@@ -12,7 +12,8 @@ What AWX does for each job, and this test repeats:
 
 The project is a GitOps repository holding a playbook that imports dcops.bitbucket.enforce_token_expiry, the
 inventory, and the vault-encrypted token store, which the role pushes back to the Git server after a refresh.
-Between the jobs the simulator's clock moves on an hour, so the first job's access token is dead there.
+Between the jobs the simulator's clock moves on an hour, so the previous job's access token is dead there. The
+third job is a check job (``--check``): it still refreshes, so it must still push the rotated store.
 """
 
 import re
@@ -82,7 +83,7 @@ class Controller:
             str(private_data_dir / 'project'))
         git('branch', '--quiet', '-D', branch, cwd=self.cache)
 
-    def launch(self):
+    def launch(self, job_type='run'):
         self.jobs += 1
         self.update_project()
         private_data_dir = self.root / ('job%d' % self.jobs)
@@ -90,7 +91,7 @@ class Controller:
         self._copy_project(private_data_dir)
         env, args = inject_credential(self.definition, self.inputs, private_data_dir)
         env.update(self.base_env)
-        args.append('--ask-vault-pass')
+        args += ['--check'] * (job_type == 'check') + ['--ask-vault-pass']
         return ansible_runner.run(
             private_data_dir=str(private_data_dir), playbook='site.yml',
             inventory=str(private_data_dir / 'project' / 'inventory' / 'hosts.yml'),
@@ -152,7 +153,7 @@ def tls_sim(sim_factory):
     return instance
 
 
-def test_two_scheduled_jobs_keep_the_rotated_token_through_git(tls_sim, collection_env, tmp_path):
+def test_scheduled_jobs_keep_the_rotated_token_through_git(tls_sim, collection_env, tmp_path):
     sim = tls_sim
     server = project_repository(tmp_path, sim)
     first_store = server_store(server, tmp_path, 'store0.yml')
@@ -187,9 +188,19 @@ def test_two_scheduled_jobs_keep_the_rotated_token_through_git(tls_sim, collecti
     assert policy_calls and all(entry['auth'] == 'bearer' and entry['status'] < 400 for entry in policy_calls)
     assert len(git('log', '--format=%H', 'main', cwd=server).splitlines()) == 3
 
+    # A check job an hour later: nothing changes in Bitbucket, but the refresh it needs is persisted all the same.
+    sim.control.advance_clock(HOUR)
+    sim.control.clear_requests()
+    outputs.append(job_output(awx.launch(job_type='check')))
+    after_check = server_store(server, tmp_path, 'store3.yml')
+    assert refresh_tokens_sent(sim) == [after_second['refresh_token']]
+    assert sim.control.state()['valid_refresh_tokens'] == [after_check['refresh_token']]
+    assert [entry['method'] for entry in sim.control.requests(family='policy')] == ['GET']
+    assert len(git('log', '--format=%H', 'main', cwd=server).splitlines()) == 4
+
     # Nothing secret in either job's output.
     secrets = {'client secret': CLIENT_SECRET, 'vault password': VAULT_PASSWORD, 'basic password': 'admin-password'}
-    for index, store in enumerate((first_store, after_first, after_second)):
+    for index, store in enumerate((first_store, after_first, after_second, after_check)):
         secrets['refresh token %d' % index] = store['refresh_token']
         secrets['access token %d' % index] = store['access_token']
     leaked = [name for name, value in secrets.items() if any(value in text for text in outputs)]
