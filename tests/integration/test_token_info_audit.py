@@ -56,8 +56,8 @@ def kind(entry):
 
 def test_audit_of_200_users_and_revocation_of_exactly_the_noncompliant_tokens(sim, run_playbook):
     sim.control.config(page_cap=PAGE_CAP)
-    sim.control.seed(users=[{'name': 'user%03d' % i} for i in range(USERS)], projects=[{'key': 'OPS',
-                                                                                          'repos': ['deploy']}])
+    sim.control.seed(users=[{'name': 'user%03d' % i} for i in range(USERS)],
+                     projects=[{'key': 'OPS', 'repos': ['deploy']}])
     now_ms = int(time.time() * 1000)
     specs = token_specs(now_ms)
     seeded = sim.control.seed(access_tokens=specs)['access_tokens']
