@@ -47,8 +47,3 @@ def seeded_store(sim, path, access_expired=True, **overrides):
     write_store(path, data)
     sim.control.clear_requests()
     return data
-
-
-def expire_access_token(path):
-    """Make the store's access token look expired, as an hour later."""
-    write_store(path, dict(read_store(path), expires_at=int(time.time()) - 10))

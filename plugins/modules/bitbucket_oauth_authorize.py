@@ -97,7 +97,7 @@ notes:
 seealso:
   - module: dcops.bitbucket.bitbucket_oauth_token
 author:
-  - dcops.bitbucket contributors
+  - dcops.bitbucket contributors (@dcops)
 '''
 
 EXAMPLES = r'''

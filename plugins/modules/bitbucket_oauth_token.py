@@ -221,7 +221,7 @@ seealso:
     link: https://confluence.atlassian.com/bitbucketserver084/bitbucket-oauth-2-0-provider-api-1167708759.html
   - module: dcops.bitbucket.bitbucket_oauth_authorize
 author:
-  - dcops.bitbucket contributors
+  - dcops.bitbucket contributors (@dcops)
 '''
 
 EXAMPLES = r'''
@@ -306,5 +306,5 @@ recovery_file:
     - Path of the recovery file holding the new tokens (vault-encrypted) when they could not be written to
       O(token_store); move it over the store once the cause is fixed.
   returned: failure to write the store
-  type: path
+  type: str
 '''

@@ -92,8 +92,8 @@ class TokenStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise TokenStoreError('another run held the lock %s for more than %d seconds; if no run is '
-                                              'active, a process is hung holding it' % (self.lock_path,
-                                                                                       self.lock_timeout))
+                                              'active, a process is hung holding it'
+                                              % (self.lock_path, self.lock_timeout))
                     time.sleep(LOCK_POLL_SECONDS)
             self._locked = True
             try:

@@ -11,7 +11,7 @@ import sys
 import time
 
 from conftest import VENV_BIN, _playbook_path
-from oauth_support import CLIENT_SECRET, VAULT_PASSWORD, expire_access_token, read_store, seeded_store
+from oauth_support import CLIENT_SECRET, VAULT_PASSWORD, read_store, seeded_store
 
 PLAYBOOK = 'oauth_session.yml'
 TOKEN_TASK = 'dcops.bitbucket.oauth_session : Obtain an OAuth 2.0 access token from the token store'
