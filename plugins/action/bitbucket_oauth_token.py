@@ -168,10 +168,16 @@ class TokenRun:
         grant_type = params['grant_type']
         endpoint = token_endpoint_from_params(params, clock=self.clock)
         if grant_type == 'authorization_code':
-            return endpoint.authorization_code(params['code'], params['redirect_uri'], params['code_verifier'])
-        if grant_type == 'client_credentials':
-            return endpoint.client_credentials(params['scope'])
-        return endpoint.refresh(refresh_token, redirect_uri, params['scope'])
+            tokens = endpoint.authorization_code(params['code'], params['redirect_uri'], params['code_verifier'])
+        elif grant_type == 'client_credentials':
+            tokens = endpoint.client_credentials(params['scope'])
+        else:
+            tokens = endpoint.refresh(refresh_token, redirect_uri, params['scope'])
+        if params['min_validity'] >= tokens['expires_in']:
+            self.warnings.append('min_validity (%d seconds) is not shorter than the lifetime of the access tokens '
+                                 'Bitbucket issues (%d seconds), so every run will obtain a new one; lower it'
+                                 % (params['min_validity'], tokens['expires_in']))
+        return tokens
 
     def _without_store(self):
         params = self.params

@@ -132,6 +132,8 @@ options:
   min_validity:
     description:
       - Seconds an access token must still be valid to be reused; below that, a new one is obtained.
+      - The task warns when it is not shorter than the lifetime of the tokens Bitbucket issues, since every run
+        would then obtain a new token.
     type: int
     default: 300
   token_store:

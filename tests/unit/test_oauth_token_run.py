@@ -344,3 +344,12 @@ def test_group_module_defaults_do_not_get_in_the_way_of_the_store(sim, tmp_path)
     assert result['refreshed'] is True and result['access_token'] == read_store(path)['access_token']
     (request,) = token_requests(sim)
     assert request['auth'] is None
+
+
+def test_min_validity_longer_than_the_token_lifetime_warns(sim, tmp_path):
+    path = tmp_path / 'store.yml'
+    seeded_store(sim, path)
+    result = succeeds(sim, token_store=str(path), min_validity=3600)
+    assert result['refreshed'] is True
+    assert any('every run will obtain a new one' in warning for warning in result['warnings'])
+    assert succeeds(sim, token_store=str(path), min_validity=3601)['refreshed'] is True
