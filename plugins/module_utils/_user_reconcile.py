@@ -17,7 +17,12 @@ import secrets
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import ItemFailure, ItemResult, duplicate_names
 from ansible_collections.dcops.bitbucket.plugins.module_utils._caller_level import CallerLevel, fold
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError, BitbucketHTTPError
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
+    BitbucketConnectionError,
+    BitbucketError,
+    BitbucketHTTPError,
+    BitbucketResponseError,
+)
 from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import (
     PERMISSION_CHOICES,
     GlobalPermissionsApi,
@@ -346,7 +351,7 @@ class UserReconciler:
                 try:
                     step.call()
                 except BitbucketError as exc:
-                    msg = self._explain(exc, step, after or before)
+                    msg = self._explain(exc, step, after or before) + _unknown_outcome(exc, step, steps)
                     if done:
                         msg += ' (already done: %s)' % '; '.join(done)
                     return ItemResult(label, changed=bool(done), failed=True, msg=msg, before=before, after=after)
@@ -379,6 +384,17 @@ class UserReconciler:
         else:
             reason = 'user administration needs the ADMIN global permission'
         return 'cannot %s user %s: %s (%s)' % (_VERBS.get(step.kind, 'change'), name, reason, exc)
+
+
+def _unknown_outcome(exc, step, steps):
+    """For a write whose answer was lost or unreadable: say that Bitbucket may have done it, and what that leaves."""
+    if not step.summary or not isinstance(exc, (BitbucketConnectionError, BitbucketResponseError)):
+        return ''
+    text = ' (Bitbucket may have done this write before the answer was lost'
+    if step.kind == 'create' and any(later.kind == 'password' for later in steps):
+        text += ('; if the user exists now, it has a random password that nobody knows: run again with '
+                 'update_password: always to set the password')
+    return text + ')'
 
 
 _VERBS = {'create': 'create', 'delete': 'delete', 'rename': 'rename', 'update': 'update', 'password': 'set the password of',
