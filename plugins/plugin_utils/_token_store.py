@@ -31,6 +31,8 @@ STORE_FIELDS = ('url', 'client_id', 'redirect_uri', 'refresh_token', 'refresh_to
                 'expires_at', 'token_type', 'scope')
 HEADER = '# dcops.bitbucket OAuth 2.0 token store, written by dcops.bitbucket.bitbucket_oauth_token. Do not edit.\n'
 LOCK_POLL_SECONDS = 0.05
+DAMAGED_HINT = ('restore it from a backup or from version control, or run playbooks/bootstrap_oauth.yml to create it '
+                'again')
 
 
 class TokenStoreError(Exception):
@@ -123,6 +125,8 @@ class TokenStore:
             return None
         except OSError as exc:
             raise TokenStoreError('cannot read token_store %s (%s)' % (self.path, _reason(exc)))
+        if not b_vaulttext.strip():
+            raise TokenStoreError('token_store %s is empty: the file is damaged; %s' % (self.path, DAMAGED_HINT))
         if not is_encrypted(b_vaulttext):
             raise TokenStoreError('token_store %s is not vault-encrypted; the store holds secrets and is only '
                                   'read and written encrypted' % self.path)
@@ -130,8 +134,10 @@ class TokenStore:
             b_plaintext, dummy, secret = self._vault.decrypt_and_get_vault_id(b_vaulttext)
             header_vault_id = parse_vaulttext_envelope(b_vaulttext)[3]
         except AnsibleError:
-            raise TokenStoreError('cannot decrypt token_store %s with the vault secrets of this run; give the vault '
-                                  'secret it was encrypted with (--vault-id or --vault-password-file)' % self.path)
+            # A wrong secret and a damaged file fail the same HMAC check, so both are named.
+            raise TokenStoreError('cannot decrypt token_store %s with the vault secrets of this run: either it was '
+                                  'encrypted with another vault secret (give that one, with --vault-id or '
+                                  '--vault-password-file), or the file is damaged (%s)' % (self.path, DAMAGED_HINT))
         try:
             data = yaml.safe_load(to_text(b_plaintext, errors='surrogate_or_strict'))
         except yaml.YAMLError:
