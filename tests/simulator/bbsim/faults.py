@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from .messages import JSON_TYPE, Response
 
 # Actions answered instead of the real handler; 'slow' and 'drop_after_refresh' run it (see server.Instance.serve).
-ANSWERING = ('status', 'malformed_json', 'html', 'redirect_login')
+ANSWERING = ('status', 'malformed_json', 'html', 'redirect_login', 'echo')
 CLOSING = ('drop', 'reset')
 ACTIONS = ANSWERING + CLOSING + ('slow', 'drop_after_refresh')
-DEFAULT_STATUS = {'status': 503, 'html': 502}
+DEFAULT_STATUS = {'status': 503, 'html': 502, 'echo': 500}
 PROXY_ERROR_PAGE = ('<!DOCTYPE html><html><head><title>%(status)d Proxy Error</title></head><body><h1>Proxy Error</h1>'
                     '<p>The proxy server received an invalid response from an upstream server.</p></body></html>')
 
@@ -87,8 +87,15 @@ class FaultSet:
             return [fault.view() for fault in self.faults]
 
 
-def fault_response(fault, base_url):
-    """The answer of an ANSWERING fault."""
+def fault_response(fault, base_url, request=None):
+    """The answer of an ANSWERING fault; 'echo' is an error whose message repeats the whole request, as careless
+    servers and proxies do (headers with credentials, query string and body included)."""
+    if fault.action == 'echo':
+        echoed = 'Error handling %s %s?%s headers=%s body=%s' % (
+            request.method, request.path, request.query, json.dumps(dict(request.headers.items())),
+            request.body.decode('utf-8', 'replace'))
+        return Response(fault.status, json.dumps({'errors': [{'context': None, 'message': echoed,
+                                                               'exceptionName': None}]}).encode('utf-8'), JSON_TYPE)
     if fault.action == 'malformed_json':
         return Response(200, b'{"size": 1, "limit": 25, "isLastPage": true, "values": [{"name": "trunc', JSON_TYPE)
     if fault.action == 'html':

@@ -44,7 +44,7 @@ class Instance:
             self.log.record(request, family, fault=fault)
             return None, action
         if action in ANSWERING:
-            response = fault_response(fault, self.url)
+            response = fault_response(fault, self.url, request)
             self.log.record(request, family, response, fault=fault)
             return response, None
         if action == 'slow':
