@@ -26,6 +26,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import ConnectionOptionError, check_connection
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import authorize_url
+from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStore,
     TokenStoreError,
@@ -172,6 +173,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        problems = wrong_shapes(ARGUMENT_SPEC, self._task.args)
+        if problems:
+            return dict(result, failed=True, msg='; '.join(problems))
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         try:
             result.update(self._consent(params))

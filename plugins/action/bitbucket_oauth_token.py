@@ -37,6 +37,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     token_endpoint_from_params,
     token_endpoint_url,
 )
+from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStore,
     TokenStoreError,
@@ -307,6 +308,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        problems = wrong_shapes(ARGUMENT_SPEC, self._task.args)
+        if problems:
+            return dict(result, failed=True, msg='; '.join(problems))
         dummy, params = self.validate_argument_spec(
             argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
         if not HAS_REQUESTS:

@@ -21,6 +21,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
 
 
 class BitbucketModule(AnsibleModule):
@@ -47,6 +48,13 @@ class BitbucketModule(AnsibleModule):
         except ConnectionOptionError as exc:
             self.fail_json(msg=str(exc))
         self._client = None
+
+    def _load_params(self):
+        """Refuse values of the wrong shape before Ansible's validation converts them (see _option_shapes)."""
+        super(BitbucketModule, self)._load_params()
+        problems = wrong_shapes(self.argument_spec, self.params)
+        if problems:
+            self.fail_json(msg='; '.join(problems))
 
     @property
     def client(self):
