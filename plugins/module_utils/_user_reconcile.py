@@ -38,7 +38,7 @@ USER_OPTIONS = dict(
     display_name=dict(type='str'),
     email=dict(type='str'),
     password=dict(type='str', no_log=True),
-    update_password=dict(type='str', default='on_create', choices=['on_create', 'always']),
+    update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
     notify=dict(type='bool', default=False),
     add_to_default_group=dict(type='bool', default=True),
     groups=dict(type='list', elements='str'),
