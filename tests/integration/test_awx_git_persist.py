@@ -25,14 +25,7 @@ PLAYBOOK = """\
 """
 
 
-def git(*args, cwd=None, check=True):
-    completed = subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, check=False,
-                               env=GIT_ENV)
-    if check:
-        assert completed.returncode == 0, 'git %s: %s%s' % (' '.join(args), completed.stdout, completed.stderr)
-    return completed.stdout.strip()
-
-
+# Git without any user or system configuration, as in an execution environment; the identity is for test setup.
 GIT_ENV = {
     'PATH': '/usr/local/bin:/usr/bin:/bin',
     'GIT_CONFIG_NOSYSTEM': '1',
@@ -40,6 +33,12 @@ GIT_ENV = {
     'GIT_AUTHOR_NAME': 'Test setup', 'GIT_AUTHOR_EMAIL': 'setup@example.invalid',
     'GIT_COMMITTER_NAME': 'Test setup', 'GIT_COMMITTER_EMAIL': 'setup@example.invalid',
 }
+
+
+def git(*args, cwd=None):
+    completed = subprocess.run(['git', *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, 'git %s: %s%s' % (' '.join(args), completed.stdout, completed.stderr)
+    return completed.stdout.strip()
 
 
 class Case:

@@ -28,6 +28,7 @@ import yaml
 
 from oauth_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, VAULT_PASSWORD, read_store, seeded_store
 from test_awx_credential_type import inject_credential, load_definition
+from test_awx_git_persist import GIT_ENV, git
 
 # Shorter than the role's default min_validity (300 s): the controller refreshes on every job, as it would after
 # the real hour between scheduled jobs; the simulator's clock is moved by that hour too.
@@ -46,16 +47,6 @@ GROUP_VARS = {
     'bitbucket_oauth_token_store_git_branch': 'main',
     'bitbucket_access_token_max_expiry_days': MAX_EXPIRY_DAYS,
 }
-
-GIT_ENV = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': '/dev/null',
-           'GIT_AUTHOR_NAME': 'Platform team', 'GIT_AUTHOR_EMAIL': 'platform@example.invalid',
-           'GIT_COMMITTER_NAME': 'Platform team', 'GIT_COMMITTER_EMAIL': 'platform@example.invalid'}
-
-
-def git(*args, cwd=None):
-    completed = subprocess.run(['git', *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, 'git %s: %s%s' % (' '.join(args), completed.stdout, completed.stderr)
-    return completed.stdout.strip()
 
 
 class Controller:
@@ -171,7 +162,7 @@ def test_scheduled_jobs_keep_the_rotated_token_through_git(tls_sim, collection_e
     assert sim.control.state()['policy'] == {'maxExpiryDays': MAX_EXPIRY_DAYS}
     log = git('log', '--format=%an|%s', 'main', cwd=server).splitlines()
     assert log == ['dcops.bitbucket|Rotate the Bitbucket OAuth 2.0 token store [skip ci]',
-                   'Platform team|Bitbucket configuration and token store']
+                   'Test setup|Bitbucket configuration and token store']
     assert git('show', '--name-only', '--format=', 'main', cwd=server) == 'tokens/bitbucket-prod.vault.yml'
     outputs = [output]
 
