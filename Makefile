@@ -35,6 +35,7 @@ help:
 	@echo "make clean        remove build output; make distclean also removes .venv"
 
 venv: $(VENV_STAMP)
+	@:
 
 # Re-runs only when tests/requirements.txt is newer than the stamp; an existing .venv is reused, not recreated.
 $(VENV_STAMP): tests/requirements.txt
@@ -45,17 +46,22 @@ $(VENV_STAMP): tests/requirements.txt
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet --requirement tests/requirements.txt
 	@touch $@
 
-test: venv
+# Steps run in this order and the first failure stops the run; the recap ends with pytest's own summary line.
+TEST_STEPS := venv pytest sanity ansible-lint molecule
+
+test:
 	@rm -rf $(LOGS) && mkdir -p $(LOGS)
-	@$(MAKE) pytest
-	@$(MAKE) sanity
-	@$(MAKE) ansible-lint
-	@$(MAKE) molecule
+	@for step in $(TEST_STEPS); do \
+		started=$$(date +%s); \
+		$(MAKE) $$step || exit $$?; \
+		echo "$$step $$(( $$(date +%s) - started ))" >> $(LOGS)/timings; \
+	done
 	@echo
 	@echo "== make test passed =="
-	@echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
-	@echo "ansible-lint: $$(tail -n 1 $(LOGS)/ansible-lint.log | $(STRIP_COLOR))"
-	@echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
+	@echo "seconds per step: $$(tr '\n' ' ' < $(LOGS)/timings)"
+	@! test -f $(LOGS)/sanity.log || echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
+	@! test -f $(LOGS)/ansible-lint.log || echo "ansible-lint: $$($(STRIP_COLOR) $(LOGS)/ansible-lint.log | grep -E '^Passed' | tail -n 1)"
+	@! test -f $(LOGS)/molecule.log || echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
 	@echo "pytest:"
 	@grep -E '^=+ .* in [0-9.]+s' $(LOGS)/pytest.log | tail -n 1
 
@@ -111,8 +117,10 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 # Release step: turns the fragments into changelogs/changelog.yaml and CHANGELOG.rst for galaxy.yml's version.
+# It lists new plugins with ansible-doc, which must find this work tree's collection.
 changelog: changelog-lint
-	$(BIN)/antsibull-changelog release
+	$(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" ANSIBLE_COLLECTIONS_PATH="$$(tests/tooling/collection_path.sh)" \
+		$(BIN)/antsibull-changelog release
 
 clean:
 	rm -rf build tests/output .pytest_cache
