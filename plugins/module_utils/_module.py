@@ -21,7 +21,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
+from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import secret_values, wrong_shapes
 
 
 class BitbucketModule(AnsibleModule):
@@ -54,6 +54,8 @@ class BitbucketModule(AnsibleModule):
         super(BitbucketModule, self)._load_params()
         problems = wrong_shapes(self.argument_spec, self.params)
         if problems:
+            # Validation has not collected the secrets yet; the result's invocation shows the arguments.
+            self.no_log_values.update(secret_values(self.argument_spec, self.params))
             self.fail_json(msg='; '.join(problems))
 
     @property

@@ -61,3 +61,27 @@ def wrong_shapes(spec, params, prefix=''):
         elif kind == 'dict' and isinstance(value, dict) and option.get('options'):
             problems.extend(wrong_shapes(option['options'], value, where + '.'))
     return problems
+
+
+def secret_values(spec, params):
+    """Every scalar inside the values of no_log options, whatever their shape (Ansible's own collection of them
+    expects the shapes it validates), so that a failure before validation can still hide them."""
+    found = set()
+    for name, option in spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None:
+            continue
+        if option.get('no_log'):
+            found.update(_scalars(value))
+        elif option.get('options'):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                found.update(secret_values(option['options'], item))
+    return found
+
+
+def _scalars(value):
+    if isinstance(value, dict):
+        return set().union(*[_scalars(item) for item in value.values()] or [set()])
+    if isinstance(value, (list, tuple)):
+        return set().union(*[_scalars(item) for item in value] or [set()])
+    return {str(value)} if str(value) else set()
