@@ -48,6 +48,13 @@ def _expiry_days(raw):
     return value
 
 
+def max_expiry_days_problem(value):
+    """Why a max_expiry_days option value is unusable (the message names the option), or None when it is fine."""
+    if value is not None and (isinstance(value, bool) or value < 1):
+        return 'max_expiry_days must be an integer of 1 or more (days); got %r' % (value,)
+    return None
+
+
 def compliance(expiry_days, max_expiry_days):
     """(compliant, reason) of a token's expiry against the maximum; (None, None) when there is no maximum."""
     if max_expiry_days is None:

@@ -233,6 +233,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._module import Bit
 from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit import (
     OwnerNotFound,
     audit_owner,
+    max_expiry_days_problem,
     select_users,
     summarise,
 )
@@ -242,9 +243,8 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import 
 def check_options(params):
     """Reasons the options cannot be used, each naming the option; empty when they are fine."""
     problems = []
-    limit = params['max_expiry_days']
-    if limit is not None and (isinstance(limit, bool) or limit < 1):
-        problems.append('max_expiry_days must be an integer of 1 or more (days); got %r' % (limit,))
+    if max_expiry_days_problem(params['max_expiry_days']):
+        problems.append(max_expiry_days_problem(params['max_expiry_days']))
     for option in ('users', 'projects'):
         if any(not (value or '').strip() for value in params[option] or []):
             problems.append('%s must not contain empty names' % option)

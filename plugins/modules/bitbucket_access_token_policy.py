@@ -104,6 +104,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api
 from ansible_collections.dcops.bitbucket.plugins.module_utils._diff import make_diff
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
+from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit import max_expiry_days_problem
 
 
 def _shown(max_expiry_days):
@@ -124,8 +125,8 @@ def main():
     wanted = module.params['max_expiry_days']
     if state == 'absent' and wanted is not None:
         module.fail_json(msg='max_expiry_days is not allowed with state=absent (absent removes the expiry requirement)')
-    if state == 'present' and (isinstance(wanted, bool) or wanted < 1):
-        module.fail_json(msg='max_expiry_days must be an integer of 1 or more (days); got %r' % (wanted,))
+    if max_expiry_days_problem(wanted):
+        module.fail_json(msg=max_expiry_days_problem(wanted))
 
     api = AccessTokensApi(module.client, bearer=bool(module.params['access_token']))
     current = changed = None
