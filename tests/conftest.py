@@ -23,7 +23,10 @@ CALLBACK_DIR = REPO / 'tests' / 'integration' / 'callback_plugins'
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT = 30
 
-sys.path.insert(0, str(SIMULATOR_PATH))
+# pytest imports test modules by path (pytest.ini); helpers shared between them are imported by name from here.
+for helper_path in (REPO / 'tests' / 'integration', REPO / 'tests' / 'unit', REPO / 'tests', SIMULATOR_PATH):
+    if str(helper_path) not in sys.path:
+        sys.path.insert(0, str(helper_path))
 
 from bbsim.conformance import SpecConformance  # noqa: E402 pylint: disable=wrong-import-position
 from bbsim.control import SimControl  # noqa: E402 pylint: disable=wrong-import-position

@@ -95,6 +95,13 @@ def test_malformed_json_html_and_redirect_login(sim):
     assert rest.get(USERS).status_code == 200
 
 
+def test_echo_repeats_the_request_in_a_500(sim):
+    sim.control.fault(method='POST', path='/admin/groups', action='echo')
+    answer = Rest(sim).post('/rest/api/latest/admin/groups', params={'name': 'g'}, json={'x': 1})
+    message = answer.json()['errors'][0]['message']
+    assert answer.status_code == 500 and 'name=g' in message and '"x": 1' in message and 'Authorization' in message
+
+
 def test_slow_requests_do_not_block_other_requests(sim):
     sim.control.fault(method='GET', path='/admin/groups', action='slow', delay=1.0)
     import threading  # pylint: disable=import-outside-toplevel
