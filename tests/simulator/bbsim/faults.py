@@ -6,7 +6,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .messages import JSON_TYPE, Response
+from .messages import JSON_TYPE, ApiError, Response
 
 # Actions answered instead of the real handler; 'slow' and 'drop_after_refresh' run it (see server.Instance.serve).
 ANSWERING = ('status', 'malformed_json', 'html', 'redirect_login', 'echo')
@@ -94,8 +94,7 @@ def fault_response(fault, base_url, request=None):
         echoed = 'Error handling %s %s?%s headers=%s body=%s' % (
             request.method, request.path, request.query, json.dumps(dict(request.headers.items())),
             request.body.decode('utf-8', 'replace'))
-        return Response(fault.status, json.dumps({'errors': [{'context': None, 'message': echoed,
-                                                               'exceptionName': None}]}).encode('utf-8'), JSON_TYPE)
+        return _error(fault.status, echoed, [])
     if fault.action == 'malformed_json':
         return Response(200, b'{"size": 1, "limit": 25, "isLastPage": true, "values": [{"name": "trunc', JSON_TYPE)
     if fault.action == 'html':
@@ -105,6 +104,10 @@ def fault_response(fault, base_url, request=None):
     headers = [('Retry-After', str(fault.retry_after))] if fault.retry_after is not None else []
     if isinstance(fault.body, str):
         return Response(fault.status, fault.body.encode('utf-8'), 'text/plain;charset=UTF-8', headers)
-    body = fault.body if fault.body is not None else {
-        'errors': [{'context': None, 'message': 'Simulated fault: HTTP %d' % fault.status, 'exceptionName': None}]}
-    return Response(fault.status, json.dumps(body).encode('utf-8'), JSON_TYPE, headers)
+    if fault.body is None:
+        return _error(fault.status, 'Simulated fault: HTTP %d' % fault.status, headers)
+    return Response(fault.status, json.dumps(fault.body).encode('utf-8'), JSON_TYPE, headers)
+
+
+def _error(status, message, headers):
+    return ApiError(status, message, headers=headers).response()
