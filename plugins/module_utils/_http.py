@@ -113,6 +113,22 @@ def error_messages(data):
     return [], None
 
 
+class _HeaderAuth:
+    """A requests auth that sets the Authorization header, or leaves it out, and is never empty.
+
+    requests looks up ~/.netrc (re-reading it) for every request sent without auth, and Basic credentials it finds
+    for the host replace a bearer token set as a header, or join the form-authenticated token requests.
+    """
+
+    def __init__(self, value=None):
+        self.value = value
+
+    def __call__(self, request):
+        if self.value:
+            request.headers['Authorization'] = self.value
+        return request
+
+
 class BitbucketClient:
     """A kept-alive session to one Bitbucket instance with auth, XSRF header, retries, JSON and paging."""
 
@@ -163,19 +179,19 @@ class BitbucketClient:
         if method not in READ_METHODS:
             # bitbucket-dc-api.md §3.10: form-like or body-less POSTs fail the XSRF check without it.
             send_headers['X-Atlassian-Token'] = 'no-check'
-        basic = None
+        credentials = _HeaderAuth()
         if auth and self._bearer:
-            send_headers['Authorization'] = 'Bearer ' + self._bearer
+            credentials = _HeaderAuth('Bearer ' + self._bearer)
         elif auth and self._basic:
-            basic = self._basic
+            credentials = self._basic
         attempts = (self.retries if retry else 0) + 1
         for attempt in range(attempts):
             last_attempt = attempt == attempts - 1
             self._count(method)
             try:
                 resp = self.session.request(method, self.url_for(path), params=params, json=json, data=data,
-                                            headers=send_headers, auth=basic, timeout=self.timeout, verify=self.verify,
-                                            allow_redirects=False)
+                                            headers=send_headers, auth=credentials, timeout=self.timeout,
+                                            verify=self.verify, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 may_resend = method in IDEMPOTENT_METHODS or _safe_before_send(exc)
                 if last_attempt or not may_resend or isinstance(exc, requests.exceptions.SSLError):
