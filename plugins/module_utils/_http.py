@@ -222,8 +222,7 @@ class BitbucketClient:
         while True:
             page = self.get(path, params=base + [('start', start), ('limit', limit)]) or {}
             values = page.get('values') or []
-            for value in values:
-                yield value
+            yield from values
             if page.get('isLastPage', True):
                 return
             next_start = page.get('nextPageStart')
