@@ -6,10 +6,11 @@
 
   python tests/bench/bench.py [--reps N] [--only NAME ...] [--report PATH] [--chart PATH] [--keep]
 
-Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, fleet.
+Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, groups, fleet.
 """
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -23,7 +24,7 @@ import scenarios
 REPORT = runner.REPO / 'docs' / 'benchmarks.md'
 CHART = runner.REPO / 'docs' / 'benchmarks-scaling.png'
 DEFAULT_REPS = 5
-DEFAULT_HEAVY_REPS = 3
+DEFAULT_HEAVY_REPS = 2
 FLEET_SIZE = 50
 PAGE_CAP = 25
 
@@ -37,6 +38,7 @@ def build(ansible, single, fleet):
         ('users1000', scenarios.UsersNoChange(ansible, single[2], 1000, uri_loop=True)),
         ('users5000', scenarios.UsersNoChange(ansible, single[3], 5000)),
         ('changes', scenarios.UsersWithChanges(ansible, single[4])),
+        ('groups', scenarios.GroupsNoChange(ansible, single[5])),
     ]
     if fleet is not None:
         built.append(('fleet', scenarios.Fleet(ansible, fleet)))
@@ -62,11 +64,11 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix='dcops-bench-')
     processes = []
     try:
-        single = runner.SimProcess(instances=5, page_cap=PAGE_CAP)
+        single = runner.SimProcess(instances=6, page_cap=PAGE_CAP)
         processes.append(single)
         wanted = set(args.only or [])
         fleet = None
-        if (not wanted or 'fleet' in wanted) and scenarios.ENFORCE_PLAYBOOK.exists():
+        if not wanted or 'fleet' in wanted:
             fleet_process = runner.SimProcess(instances=FLEET_SIZE, page_cap=PAGE_CAP)
             processes.append(fleet_process)
             fleet = fleet_process.instances
@@ -74,16 +76,16 @@ def main(argv=None):
         chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet)
                   if not wanted or name in wanted]
         results = scenarios.Results()
-        if fleet is None and (not wanted or 'fleet' in wanted):
-            results.notes.append('fleet: not measured, %s does not exist yet'
-                                 % scenarios.ENFORCE_PLAYBOOK.relative_to(runner.REPO))
-        for name, scenario in chosen:
+        for name, scenario in list(chosen):
             _log('prepare %s' % name)
-            scenario.prepare()
+            if not _attempt(results, name, 'preparing', scenario.prepare):
+                chosen.remove((name, scenario))
         for rep in range(1, args.reps + 1):
-            for name, scenario in chosen:
+            for name, scenario in list(chosen):
                 _log('repetition %d/%d: %s' % (rep, args.reps, name))
-                scenario.measure(results, heavy=rep <= args.heavy_reps)
+                measure = functools.partial(scenario.measure, results, rep <= args.heavy_reps)
+                if not _attempt(results, name, 'repetition %d' % rep, measure):
+                    chosen.remove((name, scenario))
         elapsed = time.monotonic() - started
         report.write(args.report, args.chart, results, reps=args.reps, elapsed=elapsed,
                      only=sorted(wanted) if wanted else None, loads=(load_at_start, os.getloadavg()[0]),
@@ -97,6 +99,17 @@ def main(argv=None):
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _attempt(results, name, stage, action):
+    """Run action; a failed run drops its scenario (the report says why) and the others go on."""
+    try:
+        action()
+    except runner.RunFailed as exc:
+        _log('%s failed: %s' % (name, exc))
+        results.notes.append('%s: failed while %s and was dropped: %s' % (name, stage, str(exc).split('\n', 1)[0]))
+        return False
+    return True
 
 
 def _log(message):

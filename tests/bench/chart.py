@@ -10,8 +10,8 @@ from png_canvas import Canvas
 
 BLACK = (30, 30, 30)
 GRID = (225, 225, 225)
-WIDTH, HEIGHT = 960, 640
-LEFT, RIGHT, TOP, BOTTOM = 100, 40, 70, 190
+WIDTH, HEIGHT = 960, 680
+LEFT, RIGHT, TOP, BOTTOM = 100, 40, 70, 230
 
 
 class Series:

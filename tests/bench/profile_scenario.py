@@ -2,85 +2,95 @@
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Profile the users scenario (no change, page cap 25) with py-spy, controller and module processes together.
+"""Profile one benchmark run with py-spy: the controller, its workers and the modules' Python processes together.
 
-  python tests/bench/profile_users.py [--users 1000] [--output /tmp/users-profile.txt] [--rate 250]
+  python tests/bench/profile_scenario.py users [--users 1000]     bitbucket_user, no change (page cap 25)
+  python tests/bench/profile_scenario.py fleet                    enforce_token_expiry.yml, 50 instances, -f 25
+  options: [--output /tmp/bench-profile.txt] [--rate 100] [--top 40]
 
-Writes py-spy's collapsed stacks (one line per stack with its sample count) and prints the functions that hold the
-most samples, by self time and by total time, with the processes they ran in (ansible-playbook and its workers,
-the module's Python).
+Writes py-spy's collapsed stacks (one line per stack and its sample count) and prints where the samples are: per
+process kind (main controller process, workers, each module), and per function by self and by total samples.
+py-spy samples wall-clock time of threads that are not idle, so on a busy machine a process waiting for a CPU
+still collects samples: compare shares, not absolute counts.
 """
 
 import argparse
 import collections
-import subprocess
+import re
 import sys
 import tempfile
 
 import runner
 import scenarios
 
-TOP = 30
+FLEET_SIZE = 50
 
 
-def record(ansible, extra_vars, output, rate):
-    """py-spy record over one users.yml run: every Python process it starts, idle time excluded."""
-    inventory = ansible.inventory('localhost', {'localhost': {}})
-    command = [str(runner.VENV_BIN / 'py-spy'), 'record', '--subprocesses', '--format', 'raw', '--rate', str(rate),
-               '--output', output, '--', str(runner.VENV_BIN / 'ansible-playbook'), '-i', str(inventory),
-               '-e', '@%s' % extra_vars, str(runner.PLAYBOOKS / 'users.yml')]
-    completed = subprocess.run(command, env=dict(ansible.env, BENCH_TIMINGS=str(ansible.workdir / 'timings.json')),
-                               cwd=str(ansible.workdir), capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise runner.RunFailed('py-spy record failed:\n%s\n%s' % (completed.stdout[-3000:], completed.stderr[-3000:]))
+def profiled_run(kind, users, output, rate, workdir):
+    """Prepare the scenario (untimed, unprofiled), then run its measured playbook under py-spy."""
+    process = runner.SimProcess(instances=FLEET_SIZE if kind == 'fleet' else 1, page_cap=25)
+    try:
+        ansible = runner.Ansible(workdir)
+        if kind == 'fleet':
+            scenario = scenarios.Fleet(ansible, process.instances)
+        else:
+            scenario = scenarios.UsersNoChange(ansible, process.instances[0], users)
+        scenario.prepare()
+        ansible.command_prefix = [str(runner.VENV_BIN / 'py-spy'), 'record', '--subprocesses', '--format', 'raw',
+                                  '--rate', str(rate), '--output', output, '--']
+        if kind == 'fleet':
+            scenario.enforce()
+        else:
+            ansible.run('users.yml', scenario.localhost, scenario.vars)
+    finally:
+        process.stop()
+
+
+def process_kind(frame):
+    """'controller', 'worker', 'module <name>' or 'shell' for a py-spy 'process PID:"command"' frame."""
+    command = frame.split(':', 1)[1]
+    module = re.search(r'AnsiballZ_(\w+)\.py', command)
+    if module:
+        return 'shell' if command.startswith('"/bin/sh') else 'module %s' % module.group(1)
+    return 'ansible-playbook'
 
 
 def summarise(output):
-    """Samples per process (the innermost process on the stack), and per function: self (innermost frame) and
-    total (anywhere on the stack, counted once per stack)."""
-    own, total, processes = collections.Counter(), collections.Counter(), collections.Counter()
+    """Samples per process kind, and per function (self: innermost frame; total: anywhere, once per stack)."""
+    own, total, kinds = collections.Counter(), collections.Counter(), collections.Counter()
     with open(output) as handle:
         for line in handle:
             stack, dummy, count = line.rstrip('\n').rpartition(' ')
             frames = stack.split(';')
             samples = int(count)
-            process = [frame for frame in frames if frame.startswith('process ')][-1]
-            processes[_short(process)] += samples
-            own[frames[-1]] += samples
-            for frame in set(frames):
-                if not frame.startswith('process '):
-                    total[frame] += samples
-    return own, total, processes
-
-
-def _short(process):
-    """'process 123:"python .../AnsiballZ_ping.py"' -> '123 python AnsiballZ_ping.py'."""
-    pid, dummy, command = process[len('process '):].partition(':')
-    words = [word.rsplit('/', 1)[-1] for word in command.strip('"').split()[:3]]
-    return '%s %s' % (pid, ' '.join(words))
+            processes = [index for index, frame in enumerate(frames) if frame.startswith('process ')]
+            kind = process_kind(frames[processes[-1]])
+            if kind == 'ansible-playbook':
+                kind = 'controller (main process)' if len(processes) == 1 else 'controller (workers)'
+            kinds[kind] += samples
+            inner = frames[processes[-1] + 1:]
+            if inner:
+                own['%s | %s' % (kind, inner[-1])] += samples
+            for frame in set(inner):
+                total['%s | %s' % (kind, frame)] += samples
+    return kinds, own, total
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('scenario', choices=['users', 'fleet'])
     parser.add_argument('--users', type=int, default=1000)
-    parser.add_argument('--output', default='/tmp/users-profile.txt')
-    parser.add_argument('--rate', type=int, default=250, help='samples per second')
+    parser.add_argument('--output', default='/tmp/bench-profile.txt')
+    parser.add_argument('--rate', type=int, default=100, help='samples per second')
+    parser.add_argument('--top', type=int, default=40)
     args = parser.parse_args(argv)
-    workdir = tempfile.mkdtemp(prefix='dcops-profile-')
-    process = runner.SimProcess(instances=1, page_cap=25)
-    try:
-        ansible = runner.Ansible(workdir)
-        scenario = scenarios.UsersNoChange(ansible, process.instances[0], args.users)
-        scenario.prepare()
-        record(ansible, scenario.vars, args.output, args.rate)
-    finally:
-        process.stop()
-    own, total, processes = summarise(args.output)
-    grand = sum(processes.values()) or 1
-    for title, counter in (('processes', processes), ('self', own), ('total', total)):
-        print('\n== %s (samples, share of all) ==' % title)
-        for name, samples in counter.most_common(TOP):
-            print('%6d %5.1f%%  %s' % (samples, 100.0 * samples / grand, name))
+    profiled_run(args.scenario, args.users, args.output, args.rate, tempfile.mkdtemp(prefix='dcops-profile-'))
+    kinds, own, total = summarise(args.output)
+    grand = sum(kinds.values()) or 1
+    for title, counter in (('process kinds', kinds), ('self', own), ('total', total)):
+        print('\n== %s (samples, share of all samples) ==' % title)
+        for name, samples in counter.most_common(args.top):
+            print('%7d %5.1f%%  %s' % (samples, 100.0 * samples / grand, name[:200]))
     print('\ncollapsed stacks: %s' % args.output)
     return 0
 

@@ -73,6 +73,7 @@ class Ansible:
             'PATH': os.pathsep.join([str(VENV_BIN), os.environ.get('PATH', '')]),
         })
         self._runs = 0
+        self.command_prefix = []  # for example a profiler: ['py-spy', 'record', ..., '--']
 
     def inventory(self, name, hosts, group='bench', group_vars=None):
         """A JSON inventory of ``hosts`` ({name: vars}) in ``group``: local connection, this venv's Python."""
@@ -92,7 +93,7 @@ class Ansible:
         playbook = Path(playbook) if Path(playbook).is_absolute() else PLAYBOOKS / playbook
         timings = self.workdir / ('run%d-timings.json' % self._runs)
         log = self.workdir / ('run%d-%s.log' % (self._runs, playbook.stem))
-        command = [str(VENV_BIN / 'ansible-playbook'), '-i', str(inventory)]
+        command = self.command_prefix + [str(VENV_BIN / 'ansible-playbook'), '-i', str(inventory)]
         if extra_vars is not None:
             command += ['-e', '@%s' % extra_vars]
         if forks:

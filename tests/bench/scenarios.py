@@ -10,12 +10,17 @@ scenarios in turn for each repetition, so that a slow spell of a shared machine 
 """
 
 import collections
+import subprocess
+import sys
 import time
 
-from runner import REPO, PlaybookRun, protocol_floor  # pylint: disable=unused-import
+from runner import REPO, protocol_floor
 
+# runner put the collection on sys.path (through tests/conftest.py), so these imports come after it.
 from ansible.parsing.vault import VaultSecret  # pylint: disable=wrong-import-order
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStore  # pylint: disable=wrong-import-order
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (  # pylint: disable=wrong-import-order
+    TokenStore,
+)
 
 CLIENT_ID = 'bench-client'
 CLIENT_SECRET = 'bench-client-secret'
@@ -26,6 +31,7 @@ MEASURED = 'Measured'
 URI_LOOP_TASKS = ('Read each user', 'Update each user that differs')
 URI_LOOP_USERS = 100
 CHANGE_EVERY = 20  # 1 user in 20 changes: 50 of 1,000 (5 of the 100 in the uri loop)
+GROUPS, MEMBERS_PER_GROUP = 100, 10
 ENFORCE_PLAYBOOK = REPO / 'playbooks' / 'enforce_token_expiry.yml'
 
 
@@ -127,10 +133,22 @@ class Scenario:
 
 
 class PingFloor(Scenario):
-    """Ansible's own floor: the wall time of one ansible.builtin.ping task."""
+    """Ansible's own floor: the wall time of one ansible.builtin.ping task; and what importing requests costs a
+    fresh Python (the uri module does not use requests, the collection's modules do)."""
 
     def measure(self, results, heavy):
         results.add('ping.task', self.ansible.run('ping.yml', self.localhost).task_seconds(MEASURED))
+        results.add('import.requests', _python_seconds('import requests') - _python_seconds('pass'))
+
+
+def _python_seconds(code, runs=5):
+    """Median wall time of a fresh Python (this venv's) running ``code``."""
+    times = []
+    for dummy in range(runs):
+        started = time.monotonic()
+        subprocess.run([sys.executable, '-c', code], check=True)
+        times.append(time.monotonic() - started)
+    return sorted(times)[runs // 2]
 
 
 class PolicyNoChange(Scenario):
@@ -166,7 +184,8 @@ class PolicyNoChange(Scenario):
 
 
 class UsersNoChange(Scenario):
-    """bitbucket_user with ``size`` users that all match already (page cap 25), against the protocol floor.
+    """bitbucket_user with ``size`` users that all match already (page cap 25), against the protocol floor and
+    against a module that takes the same argument and returns the same result without HTTP (the task's shape).
 
     With uri_loop, also the per-user loop of ansible.builtin.uri tasks over the first 100 users.
     """
@@ -198,6 +217,8 @@ class UsersNoChange(Scenario):
         floor = protocol_floor(self.instance.url, self.token, 'users', self.desired)
         results.add(key + '.floor', floor['seconds'])
         results.count_requests(key + '.floor', floor['requests'])
+        shape = self.ansible.run('users_shape.yml', self.localhost, self.vars)
+        results.add(key + '.shape_task', shape.task_seconds(MEASURED))
         if self.uri_loop and heavy:
             control.clear_requests()
             loop = self.ansible.run('users_uri.yml', self.localhost, self.loop_vars)
@@ -216,33 +237,64 @@ class UsersWithChanges(Scenario):
     def __init__(self, ansible, instance):
         super().__init__(ansible)
         self.instance = instance
-        wanted = desired_users(self.SIZE, changes=True)
-        self.desired = ansible.vars_file('changes-desired', wanted)
-        self.wanted = wanted
+        self.wanted = desired_users(self.SIZE, changes=True)
+        self.desired = ansible.vars_file('changes-desired', self.wanted)
 
-    def _fresh(self, name, users):
+    def _reseed(self, name, users):
+        """A freshly seeded instance; returns its token and the extra vars of a run applying ``users``."""
         token = prepare_instance(self.instance, users=self.SIZE)['access_token']
         return token, self.ansible.vars_file(name, {'bench_url': self.instance.url, 'bench_token': token,
                                                     'bench_users': users})
 
     def measure(self, results, heavy):
         control = self.instance.control
-        dummy, extra_vars = self._fresh('changes', self.wanted)
+        dummy, extra_vars = self._reseed('changes', self.wanted)
         module = self.ansible.run('users.yml', self.localhost, extra_vars)
         results.add('changes.module_task', module.task_seconds(MEASURED))
         results.count_requests('changes.module', request_counts(control))
 
-        token, dummy = self._fresh('changes-floor', [])
+        token, dummy = self._reseed('changes', self.wanted)
         floor = protocol_floor(self.instance.url, token, 'users', self.desired)
         results.add('changes.floor', floor['seconds'])
         results.count_requests('changes.floor', floor['requests'])
 
         if not heavy:
             return
-        dummy, extra_vars = self._fresh('changes-loop', self.wanted[:URI_LOOP_USERS])
+        dummy, extra_vars = self._reseed('changes-loop', self.wanted[:URI_LOOP_USERS])
         loop = self.ansible.run('users_uri.yml', self.localhost, extra_vars)
         results.add('changes.uri_loop_100', sum(loop.task_seconds(name) for name in URI_LOOP_TASKS))
         results.count_requests('changes.uri_loop_100', request_counts(control))
+
+
+class GroupsNoChange(Scenario):
+    """bitbucket_group with 100 groups of 10 members each, all as desired (page cap 25), against the protocol floor."""
+
+    def __init__(self, ansible, instance):
+        super().__init__(ansible)
+        self.instance = instance
+        self.token = self.vars = self.desired = None
+
+    def prepare(self):
+        self.token = prepare_instance(self.instance)['access_token']
+        names = ['bench-group-%03d' % index for index in range(GROUPS)]
+        users = [dict(bench_user(index), groups=[names[index // MEMBERS_PER_GROUP]])
+                 for index in range(GROUPS * MEMBERS_PER_GROUP)]
+        self.instance.control.seed(groups=[{'name': name} for name in names], users=users)
+        wanted = [{'name': name, 'members': [user['name'] for user in users if user['groups'] == [name]]}
+                  for name in names]
+        self.desired = self.ansible.vars_file('groups-desired', wanted)
+        self.vars = self.ansible.vars_file('groups', {'bench_url': self.instance.url, 'bench_token': self.token,
+                                                      'bench_groups': wanted})
+
+    def measure(self, results, heavy):
+        control = self.instance.control
+        control.clear_requests()
+        module = self.ansible.run('groups.yml', self.localhost, self.vars)
+        results.add('groups.module_task', module.task_seconds(MEASURED))
+        results.count_requests('groups.module', request_counts(control))
+        floor = protocol_floor(self.instance.url, self.token, 'groups', self.desired)
+        results.add('groups.floor', floor['seconds'])
+        results.count_requests('groups.floor', floor['requests'])
 
 
 class Fleet(Scenario):
@@ -277,11 +329,11 @@ class Fleet(Scenario):
         self.inventory = self.ansible.inventory('fleet', hosts, group='bitbucket_instances', group_vars=group_vars)
         self.vault = vault_password_file(self.ansible.workdir)
         # An untimed run tells how many tasks the enforce playbook runs per host; the ping playbook runs as many.
-        run = self._enforce()
+        run = self.enforce()
         self.tasks_per_host = max(run.executed_tasks(host) for host in self.hosts)
         self.ping_playbook = self._write_ping_playbook(self.tasks_per_host)
 
-    def _enforce(self):
+    def enforce(self):
         return self.ansible.run(ENFORCE_PLAYBOOK, self.inventory, forks=self.FORKS, vault_password_file=self.vault)
 
     def _write_ping_playbook(self, count):
@@ -298,7 +350,7 @@ class Fleet(Scenario):
             return
         for instance in self.instances:
             instance.control.clear_requests()
-        results.add('fleet.enforce', self._enforce().playbook_seconds)
+        results.add('fleet.enforce', self.enforce().playbook_seconds)
         total = collections.Counter()
         for instance in self.instances:
             total.update(request_counts(instance.control))
