@@ -12,15 +12,29 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
+from ansible.module_utils.six.moves.urllib.parse import quote, quote_plus
+
 REDACTED = '********'
 
 
+def spellings(secret):
+    """The ways a secret is written in a request that a server or proxy may echo back in an error: as it is,
+    URL-encoded (a form body or a query string) and JSON-escaped."""
+    return set((secret, quote_plus(secret), quote(secret, safe=''), json.dumps(secret)[1:-1]))
+
+
 def scrub(text, secrets):
-    """Replace every known secret value occurring in text."""
+    """Replace every known secret value occurring in text, however the request spelled it."""
     if not text:
         return text
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    every = set()
+    for secret in secrets:
+        if secret:
+            every.update(spellings(secret))
+    for spelling in sorted(every, key=len, reverse=True):
+        text = text.replace(spelling, REDACTED)
     return text
 
 

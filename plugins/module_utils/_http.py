@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import email.utils
 import random
 import time
@@ -45,6 +46,16 @@ class ClientResponse:
         self.status = status
         self.headers = headers
         self.data = data
+
+
+def basic_credentials(username, password):
+    """The Base64 credentials of an HTTP Basic Authorization header, as requests builds them."""
+    text = '%s:%s' % (username, password)
+    try:
+        raw = text.encode('latin1')
+    except UnicodeEncodeError:
+        raw = text.encode('utf-8')
+    return base64.b64encode(raw).decode('ascii')
 
 
 def _retry_after_seconds(value):
@@ -141,6 +152,9 @@ class BitbucketClient:
         self._bearer = access_token
         self._basic = (username, password) if username is not None else None
         self.secrets = set(s for s in (access_token, password) if s)
+        if self._basic and password:
+            # What goes in the Authorization header, which a server or proxy may echo in an error body.
+            self.secrets.add(basic_credentials(username, password))
         self.session = requests.Session()
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
         # Passed on every request: requests lets REQUESTS_CA_BUNDLE override session.verify (requests#3829),
