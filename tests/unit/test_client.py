@@ -45,7 +45,7 @@ def test_paging_follows_next_page_start_across_a_server_cap(sim):
 
 def test_one_session_is_kept_alive_across_requests(sim):
     client = admin_client(sim)
-    for _ in range(5):
+    for dummy in range(5):
         client.get(USERS)
     adapter = client.session.get_adapter(sim.url)
     assert len(adapter.poolmanager.pools) == 1
