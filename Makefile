@@ -20,7 +20,7 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 # The venv first on PATH, so that ansible-test, ansible-playbook and molecule find the pinned tools.
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
-.PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench \
+.PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench load \
 	changelog changelog-lint clean distclean
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make bench        benchmark against baselines (~10 min, not part of make test); writes docs/benchmarks.md"
+	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make venv         create .venv from tests/requirements.txt (done automatically by the targets above)"
 	@echo "make clean        remove build output; make distclean also removes .venv"
@@ -68,7 +69,7 @@ test:
 # One run over both suites, unit tests listed first, so that CI reads a single summary line with every count.
 pytest: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/integration 2>&1 | tee $(LOGS)/pytest.log
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
 
 unit: venv
 	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit
@@ -111,6 +112,10 @@ demo: venv
 # Not part of make test. BENCH_ARGS passes options, for example BENCH_ARGS="--only users1000 --reps 3".
 bench: venv
 	$(RUN) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+
+# The load part of the reliability suite (minutes); it rewrites tests/reliability/results/load.json and docs/reliability.md.
+load: venv
+	$(RUN) DCOPS_BITBUCKET_LOAD=1 $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) tests/reliability/test_load.py
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
