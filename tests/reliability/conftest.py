@@ -18,8 +18,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO / 'tests' / 'tooling'))
+# Appended, not prepended: `conftest` must stay tests/conftest.py for the modules that import from it.
+sys.path.append(str(HERE))
+sys.path.append(str(REPO / 'tests' / 'tooling'))
 
 # pylint: disable=wrong-import-position
 import reliability_report  # noqa: E402

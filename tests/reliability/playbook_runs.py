@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import PlaybookResult
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PLAYBOOKS = HERE / 'playbooks'
@@ -83,29 +85,6 @@ def has_traceback(entry):
     return 'Traceback (most recent call last)' in text or 'MODULE FAILURE' in text or 'module_stderr' in entry
 
 
-class PlaybookRun:
-    """rc, stdout, stderr and the json_results document of one ansible-playbook run."""
-
-    def __init__(self, completed, document, seconds):
-        self.rc = completed.returncode
-        self.stdout = completed.stdout
-        self.stderr = completed.stderr
-        self.json = document
-        self.seconds = seconds
-
-    def task_results(self, name):
-        results = []
-        for play in self.json.get('plays', []):
-            for task in play['tasks']:
-                if task['task']['name'] == name:
-                    results += [dict(result, host=host) for host, result in task['hosts'].items()]
-        return results
-
-    def output(self):
-        """Everything the run showed: stdout, stderr and the JSON callback's document."""
-        return '\n'.join((self.stdout, self.stderr, json.dumps(self.json)))
-
-
 def playbook_command(playbook, inventory, verbosity=0, extra_args=(), wrapper=()):
     command = list(wrapper) + [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory)]
     return command + list(extra_args) + (['-' + 'v' * verbosity] if verbosity else []) + [str(playbook)]
@@ -127,5 +106,6 @@ def run_ansible(collection_env, tree, playbook, inventory, forks=None, verbosity
     started = time.monotonic()
     completed = subprocess.run(command, env=run_env, cwd=str(tree.scan), capture_output=True, text=True, check=False,
                                timeout=timeout, stdin=subprocess.DEVNULL)
-    document = json.loads(results.read_text()) if results.exists() else {}
-    return PlaybookRun(completed, document, time.monotonic() - started)
+    result = PlaybookResult(completed, json.loads(results.read_text()) if results.exists() else {})
+    result.seconds = time.monotonic() - started
+    return result

@@ -88,6 +88,14 @@ def auth(kind, instance):
     return {'canary_username': 'viewer', 'canary_password': CANARIES['Basic password of a user without admin rights']}
 
 
+def run_scenarios(collection_env, tree, playbook, hosts, instances, group='all'):
+    """The echo fault on the echo_500 host's instance, the inventory, and one -vvvv --diff run of the playbook."""
+    instances['echo_500'].control.fault(action='echo', path='.*', times=None)
+    inventory = write_inventory(tree.inputs / 'inventory.json', hosts, group=group)
+    run = run_ansible(collection_env, tree, playbook, inventory, forks=len(hosts), verbosity=4, extra_args=['--diff'])
+    return tree, run, list(instances.values())
+
+
 def modules_run(sim_factory, collection_env, tmp_path):
     """canary_modules.yml: five scenarios, every module."""
     tree = RunTree(tmp_path / 'modules', CANARIES['vault password'])
@@ -106,12 +114,7 @@ def modules_run(sim_factory, collection_env, tmp_path):
                            canary_refresh_token=CANARIES['refresh token'] if kind == '401' else plain['refresh_token'],
                            canary_code=CANARIES['authorization code'], canary_code_verifier=CANARIES['PKCE code verifier'],
                            canary_user_passwords=USER_PASSWORDS, canary_validation=host == 'token_ok')
-        if host == 'echo_500':
-            instance.control.fault(action='echo', path='.*', times=None)
-    inventory = write_inventory(tree.inputs / 'inventory.json', hosts)
-    run = run_ansible(collection_env, tree, PLAYBOOKS / 'canary_modules.yml', inventory, forks=5, verbosity=4,
-                      extra_args=['--diff'])
-    return tree, run, list(instances.values())
+    return run_scenarios(collection_env, tree, PLAYBOOKS / 'canary_modules.yml', hosts, instances)
 
 
 def enforce_run(sim_factory, collection_env, tmp_path):
@@ -135,12 +138,8 @@ def enforce_run(sim_factory, collection_env, tmp_path):
                                                                int(time.time()) + 3600)
         else:
             hosts[host]['bitbucket_oauth_token_store'] = store(instance, path)
-        if host == 'echo_500':
-            instance.control.fault(action='echo', path='.*', times=None)
-    inventory = write_inventory(tree.inputs / 'inventory.json', hosts, group='bitbucket_instances')
-    run = run_ansible(collection_env, tree, REPO / 'playbooks' / 'enforce_token_expiry.yml', inventory, forks=4,
-                      verbosity=4, extra_args=['--diff'])
-    return tree, run, list(instances.values())
+    return run_scenarios(collection_env, tree, REPO / 'playbooks' / 'enforce_token_expiry.yml', hosts, instances,
+                         'bitbucket_instances')
 
 
 def users_run(sim_factory, collection_env, tmp_path):
@@ -165,12 +164,8 @@ def users_run(sim_factory, collection_env, tmp_path):
                                bitbucket_password=CANARIES['Basic password of a user without admin rights'])
         else:
             hosts[host].update(bitbucket_username='ops', bitbucket_password=CANARIES['Basic password'])
-        if host == 'echo_500':
-            instance.control.fault(action='echo', path='.*', times=None)
-    inventory = write_inventory(tree.inputs / 'inventory.json', hosts, group='bitbucket_instances')
-    run = run_ansible(collection_env, tree, REPO / 'playbooks' / 'manage_users.yml', inventory, forks=4,
-                      verbosity=4, extra_args=['--diff'])
-    return tree, run, list(instances.values())
+    return run_scenarios(collection_env, tree, REPO / 'playbooks' / 'manage_users.yml', hosts, instances,
+                         'bitbucket_instances')
 
 
 class Browser(threading.Thread):
