@@ -4,13 +4,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """``make bench``: start the simulators, run every scenario and baseline several times, write the report and chart.
 
-  python tests/bench/bench.py [--reps N] [--only NAME ...] [--report PATH] [--chart PATH] [--keep]
+  python tests/bench/bench.py [--reps N] [--heavy-reps N] [--only NAME ...] [--report PATH] [--chart PATH]
+                              [--keep] [--save JSON] [--render JSON]
 
 Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, groups, fleet.
 """
 
 import argparse
 import functools
+import json
 import os
 import shutil
 import sys
@@ -54,11 +56,18 @@ def arguments(argv):
     parser.add_argument('--report', default=str(REPORT))
     parser.add_argument('--chart', default=str(CHART))
     parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, timings)')
+    parser.add_argument('--save', metavar='JSON', help='also write the samples and request counts to this file')
+    parser.add_argument('--render', metavar='JSON', help='only write the report and chart from a file of --save')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = arguments(argv)
+    if args.render:
+        with open(args.render) as handle:
+            saved = json.load(handle)
+        report.write(args.report, args.chart, scenarios.Results.from_dict(saved['results']), **saved['run'])
+        return 0
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     workdir = tempfile.mkdtemp(prefix='dcops-bench-')
@@ -86,10 +95,13 @@ def main(argv=None):
                 measure = functools.partial(scenario.measure, results, rep <= args.heavy_reps)
                 if not _attempt(results, name, 'repetition %d' % rep, measure):
                     chosen.remove((name, scenario))
-        elapsed = time.monotonic() - started
-        report.write(args.report, args.chart, results, reps=args.reps, elapsed=elapsed,
-                     only=sorted(wanted) if wanted else None, loads=(load_at_start, os.getloadavg()[0]),
-                     heavy_reps=min(args.heavy_reps, args.reps))
+        run = {'reps': args.reps, 'elapsed': time.monotonic() - started, 'only': sorted(wanted) if wanted else None,
+               'loads': (load_at_start, os.getloadavg()[0]), 'heavy_reps': min(args.heavy_reps, args.reps)}
+        if args.save:
+            with open(args.save, 'w') as handle:
+                json.dump({'run': run, 'results': results.as_dict()}, handle, indent=1)
+        report.write(args.report, args.chart, results, **run)
+        elapsed = run['elapsed']
         _log('wrote %s and %s in %.0f s' % (args.report, args.chart, elapsed))
     finally:
         for process in processes:

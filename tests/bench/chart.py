@@ -15,14 +15,16 @@ LEFT, RIGHT, TOP, BOTTOM = 100, 40, 70, 230
 
 
 class Series:
-    """One line: a label for the legend, an RGB colour, points [(x, y)], optionally dashed and without markers."""
+    """One line: a label for the legend, an RGB colour, points [(x, y)], optionally dashed and without markers,
+    and optionally a (low, high) range per point drawn as a vertical bar."""
 
-    def __init__(self, label, color, points, dashed=False, markers=True):
+    def __init__(self, label, color, points, dashed=False, markers=True, ranges=None):
         self.label = label
         self.color = color
         self.points = points
         self.dashed = dashed
         self.markers = markers
+        self.ranges = ranges or []
 
 
 def nice_ticks(high, count=6):
@@ -39,7 +41,9 @@ def _label(value):
 
 def line_chart(path, title, x_label, y_label, series, x_ticks):
     canvas = Canvas(WIDTH, HEIGHT)
-    y_ticks = nice_ticks(max(y for line in series for dummy, y in line.points))
+    highest = max([y for line in series for dummy, y in line.points] +
+                  [high for line in series for dummy, high in line.ranges])
+    y_ticks = nice_ticks(highest)
     x_max, y_max = x_ticks[-1], y_ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -62,10 +66,19 @@ def line_chart(path, title, x_label, y_label, series, x_ticks):
     canvas.text(LEFT - 12 - Canvas.text_width(y_label), TOP - 30, y_label, BLACK)
     canvas.text(LEFT + plot_w - Canvas.text_width(x_label), TOP + plot_h + 40, x_label, BLACK)
 
+    ranged = 0
     for line in series:
         points = [at(x, y) for x, y in line.points]
+        shift = 8 * ranged  # bars of several lines at one x side by side
+        ranged += bool(line.ranges)
         for (x0, y0), (x1, y1) in zip(points, points[1:]):
             canvas.line(x0, y0, x1, y1, line.color, 3, dash=(10, 8) if line.dashed else None)
+        for (x, dummy), (low, high) in zip(line.points, line.ranges):
+            (left, top), (dummy, bottom) = at(x, high), at(x, low)
+            left += shift
+            canvas.line(left, top, left, bottom, line.color)
+            canvas.line(left - 5, top, left + 5, top, line.color)
+            canvas.line(left - 5, bottom, left + 5, bottom, line.color)
         if line.markers:
             for x, y in points:
                 canvas.rect(int(x) - 4, int(y) - 4, int(x) + 4, int(y) + 4, line.color)

@@ -41,7 +41,20 @@ class Results:
     def __init__(self):
         self.samples = collections.defaultdict(list)
         self.requests = {}
+        self.facts = {}
         self.notes = []
+
+    def as_dict(self):
+        return {'samples': self.samples, 'requests': self.requests, 'facts': self.facts, 'notes': self.notes}
+
+    @classmethod
+    def from_dict(cls, data):
+        results = cls()
+        results.samples.update(data['samples'])
+        results.requests.update(data['requests'])
+        results.facts.update(data.get('facts', {}))
+        results.notes.extend(data['notes'])
+        return results
 
     def add(self, key, seconds):
         self.samples[key].append(seconds)
@@ -313,6 +326,7 @@ class Fleet(Scenario):
         self.inventory = self.vars = self.vault = None
         self.ping_playbook = None
         self.tasks_per_host = None
+        self.task_counts = None
 
     def prepare(self):
         hosts = {}
@@ -332,6 +346,7 @@ class Fleet(Scenario):
         run = self.enforce()
         self.tasks_per_host = max(run.executed_tasks(host) for host in self.hosts)
         self.ping_playbook = self._write_ping_playbook(self.tasks_per_host)
+        self.task_counts = (self.tasks_per_host, len(run.tasks))
 
     def enforce(self):
         return self.ansible.run(ENFORCE_PLAYBOOK, self.inventory, forks=self.FORKS, vault_password_file=self.vault)
@@ -355,5 +370,6 @@ class Fleet(Scenario):
         for instance in self.instances:
             total.update(request_counts(instance.control))
         results.count_requests('fleet.enforce', total)
+        results.facts['fleet.tasks'] = self.task_counts
         results.add('fleet.pings', self.ansible.run(self.ping_playbook, self.inventory,
                                                     forks=self.FORKS).playbook_seconds)
