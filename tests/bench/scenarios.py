@@ -326,7 +326,6 @@ class Fleet(Scenario):
         self.inventory = self.vars = self.vault = None
         self.ping_playbook = None
         self.tasks_per_host = None
-        self.task_counts = None
 
     def prepare(self):
         hosts = {}
@@ -342,11 +341,6 @@ class Fleet(Scenario):
                       'bitbucket_access_token_max_expiry_days': MAX_EXPIRY_DAYS}
         self.inventory = self.ansible.inventory('fleet', hosts, group='bitbucket_instances', group_vars=group_vars)
         self.vault = vault_password_file(self.ansible.workdir)
-        # An untimed run tells how many tasks the enforce playbook runs per host; the ping playbook runs as many.
-        run = self.enforce()
-        self.tasks_per_host = max(run.executed_tasks(host) for host in self.hosts)
-        self.ping_playbook = self._write_ping_playbook(self.tasks_per_host)
-        self.task_counts = (self.tasks_per_host, len(run.tasks))
 
     def enforce(self):
         return self.ansible.run(ENFORCE_PLAYBOOK, self.inventory, forks=self.FORKS, vault_password_file=self.vault)
@@ -365,11 +359,16 @@ class Fleet(Scenario):
             return
         for instance in self.instances:
             instance.control.clear_requests()
-        results.add('fleet.enforce', self.enforce().playbook_seconds)
+        run = self.enforce()
+        results.add('fleet.enforce', run.playbook_seconds)
         total = collections.Counter()
         for instance in self.instances:
             total.update(request_counts(instance.control))
         results.count_requests('fleet.enforce', total)
-        results.facts['fleet.tasks'] = self.task_counts
+        if self.ping_playbook is None:
+            # The ping playbook runs as many tasks per host as the first enforce run ran on a host.
+            self.tasks_per_host = max(run.executed_tasks(host) for host in self.hosts)
+            self.ping_playbook = self._write_ping_playbook(self.tasks_per_host)
+        results.facts['fleet.tasks'] = (self.tasks_per_host, len(run.tasks))
         results.add('fleet.pings', self.ansible.run(self.ping_playbook, self.inventory,
                                                     forks=self.FORKS).playbook_seconds)
