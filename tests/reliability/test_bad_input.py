@@ -32,20 +32,11 @@ MANY = {
     'bitbucket_access_token': {'state': 'absent', 'tokens': [{'owner': 'alice', 'id': '1'}]},
 }
 BASIC_OPTIONS = ('url_username', 'url_password')
-UNCHECKED_TEXT = ("Ansible's validate_argument_spec turns a list or a dictionary given for a str or path variable into "
-                  "text without a word, and this variable reaches no module that would refuse it; needs a shape check "
-                  "of the playbook's variables, like the one the oauth_session role has")
-GROUPS_FIRST = ('manage_users.yml applies bitbucket_groups before bitbucket_user checks bitbucket_users; needs the '
-                'playbook to check both variables before its first write (a validate_argument_spec task with the '
-                'item options of both modules)')
+GROUPS_FIRST = ('manage_users.yml checks that bitbucket_users is a list of dictionaries before its first request, but '
+                'the keys of each item only when bitbucket_user runs, after bitbucket_groups was applied; needs the '
+                "playbook to know the module's item options before its first request")
 KNOWN = {
-    'enforce_token_expiry.yml: bitbucket_access_token_report_dir given a dictionary': UNCHECKED_TEXT,
-    'enforce_token_expiry.yml: bitbucket_username given a dictionary': UNCHECKED_TEXT,
-    'manage_users.yml: bitbucket_users given a dictionary': GROUPS_FIRST,
-    'manage_users.yml: a bitbucket_users item that is not a dictionary': GROUPS_FIRST,
     'manage_users.yml: unknown key inside a bitbucket_users item': GROUPS_FIRST,
-    'bootstrap_oauth.yml: bitbucket_oauth_client_secret given a dictionary': UNCHECKED_TEXT.replace(
-        'reaches no module that would refuse it', 'reaches bitbucket_oauth_token only after the consent'),
 }
 
 
