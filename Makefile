@@ -29,7 +29,7 @@ help:
 	@echo "make unit         pytest tests/unit"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
-	@echo "make bench        benchmark against baselines (~10 min, not part of make test); writes docs/benchmarks.md"
+	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make venv         create .venv from tests/requirements.txt (done automatically by the targets above)"

@@ -11,6 +11,7 @@ Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000
 """
 
 import argparse
+import datetime
 import functools
 import json
 import os
@@ -96,7 +97,8 @@ def main(argv=None):
                 if not _attempt(results, name, 'repetition %d' % rep, measure):
                     chosen.remove((name, scenario))
         run = {'reps': args.reps, 'elapsed': time.monotonic() - started, 'only': sorted(wanted) if wanted else None,
-               'loads': (load_at_start, os.getloadavg()[0]), 'heavy_reps': min(args.heavy_reps, args.reps)}
+               'loads': (load_at_start, os.getloadavg()[0]), 'heavy_reps': min(args.heavy_reps, args.reps),
+               'measured': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
         if args.save:
             with open(args.save, 'w') as handle:
                 json.dump({'run': run, 'results': results.as_dict()}, handle, indent=1)

@@ -196,14 +196,15 @@ def reasons(figures, found):
             said.append('%s: the target allows %s in the best runs; the shape task that would tell Ansible\'s share '
                         'apart was not measured (scenario users1000).' % (label, seconds(allowed)))
             continue
-        said.append('%s: in their best runs, the target allows %s (1.5 x (protocol floor + ping task)), while '
-                    'Ansible alone needs %s for a task whose argument and result hold 1,000 users and which sends '
-                    'no request at all (the shape task; a ping takes %s). The module adds %s to that: requests '
-                    '(%s to import), the conversation (protocol floor %s) and its own work. The target leaves out '
-                    'what Ansible costs per item of a task\'s argument and result.'
+        module = f.get(key + '.module_task', 'best')
+        said.append('%s: in the best runs, the target allows %s (1.5 x (protocol floor + ping task)). Ansible alone '
+                    'takes %s of that for a task whose argument and result hold 1,000 users and which sends no '
+                    'request (the shape task; a ping takes %s), which leaves %s for importing requests (%s), the '
+                    'conversation (protocol floor %s) and the module\'s own work; these take %s. The target leaves '
+                    'out what Ansible costs per item of a task\'s argument and result.'
                     % (label, seconds(allowed), seconds(shape), seconds(f.get('ping.task', 'best')),
-                       seconds(f.get(key + '.module_task', 'best') - shape), seconds(f.get('import.requests', 'best')),
-                       seconds(f.get(key + '.floor', 'best'))))
+                       seconds(max(allowed - shape, 0)), seconds(f.get('import.requests', 'best')),
+                       seconds(f.get(key + '.floor', 'best')), seconds(module - shape)))
     fleet = by_what['Fleet: enforce playbook, 50 instances, -f 25']
     if fleet.holds() is False:
         said.append('Fleet: the enforce playbook takes %s against %s for the pings (medians).'
