@@ -21,12 +21,11 @@ import time
 from ansible.errors import AnsibleError
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import parse_qs, urlencode, urlsplit
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import ConnectionOptionError, check_connection
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import authorize_url
-from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStore,
     TokenStoreError,
@@ -165,18 +164,13 @@ def code_from_prompt(state):
     return code_from_redirect(urlsplit(pasted.decode('utf-8', 'replace').strip()).query, state)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        problems = wrong_shapes(ARGUMENT_SPEC, self._task.args)
-        if problems:
-            return dict(result, failed=True, msg='; '.join(problems))
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        params, problem = self.validated_params(ARGUMENT_SPEC)
+        if problem:
+            return dict(result, failed=True, msg=problem)
         try:
             result.update(self._consent(params))
         except (ConsentFailed, ConnectionOptionError, TokenStoreError) as exc:

@@ -16,7 +16,6 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC,
@@ -37,7 +36,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     token_endpoint_from_params,
     token_endpoint_url,
 )
-from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes import wrong_shapes
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStore,
     TokenStoreError,
@@ -300,19 +299,14 @@ def execute(params, vault_secrets, clock=time.time):
     return result
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        problems = wrong_shapes(ARGUMENT_SPEC, self._task.args)
-        if problems:
-            return dict(result, failed=True, msg='; '.join(problems))
-        dummy, params = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+        params, problem = self.validated_params(ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                                                required_if=REQUIRED_IF)
+        if problem:
+            return dict(result, failed=True, msg=problem)
         if not HAS_REQUESTS:
             return dict(result, failed=True, msg='the Python library requests is required on the controller by '
                                                  'bitbucket_oauth_token (pip install requests)')
