@@ -163,6 +163,10 @@ def test_changelog_lints_and_releases_from_the_fragments(tmp_path, collection_en
             for entry in [entries] if isinstance(entries, str) else entries:
                 assert ' '.join(entry.split())[:60] in flat, 'fragment entry missing from CHANGELOG.rst: %s' % entry
     assert all('%s.%s' % (FQCN, name) in changelog for name in MODULES), 'new modules are listed'
+    if not yaml.safe_load((REPO / 'changelogs' / 'changelog.yaml').read_text())['releases']:
+        # Nothing was released before: no release can fix a bug or a vulnerability of code nobody had.
+        assert not any(set(fragment) & {'bugfixes', 'security_fixes'} for fragment in fragments)
+        assert 'Bugfixes' not in changelog and 'Security Fixes' not in changelog
     released = yaml.safe_load((stage / 'changelogs' / 'changelog.yaml').read_text())
     assert GALAXY['version'] in released['releases']
 
