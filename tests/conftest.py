@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SIMULATOR_PATH = REPO / 'tests' / 'simulator'
 PLAYBOOK_DIRS = (REPO / 'tests' / 'integration' / 'playbooks', REPO / 'playbooks', REPO)
-CALLBACK_DIR = REPO / 'tests' / 'integration' / 'callback_plugins'
+CALLBACK_DIR = REPO / 'tests' / 'callback_plugins'
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT = 30
 
@@ -156,7 +156,7 @@ def sim_factory():
 
 # ansible-playbook -----------------------------------------------------------------------------------------------
 class PlaybookResult:
-    """rc, stdout, stderr and ``json``: {"plays": [...], "stats": {...}} written by the json_results callback."""
+    """rc, stdout, stderr and ``json``: {"plays": [...], "stats": {...}} written by the playbook_record callback."""
 
     def __init__(self, completed, document):
         self.rc = completed.returncode
@@ -200,7 +200,7 @@ def collection_env(tmp_path_factory):
         'ANSIBLE_REMOTE_TEMP': str(home / 'remote_tmp'),
         'ANSIBLE_HOME': str(home),
         'ANSIBLE_CALLBACK_PLUGINS': str(CALLBACK_DIR),
-        'ANSIBLE_CALLBACKS_ENABLED': 'json_results',
+        'ANSIBLE_CALLBACKS_ENABLED': 'playbook_record',
         'PATH': os.pathsep.join([str(VENV_BIN), os.environ.get('PATH', '')]),
     })
     return env
@@ -250,7 +250,7 @@ def run_playbook(collection_env, tmp_path):  # pylint: disable=redefined-outer-n
         if verbosity:
             command.append('-' + 'v' * verbosity)
         command.append(str(_playbook_path(playbook)))
-        run_env = dict(collection_env, BBSIM_JSON_RESULTS=str(results_path))
+        run_env = dict(collection_env, PLAYBOOK_RECORD=str(results_path))
         run_env.update(env or {})
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, cwd=str(directory), capture_output=True, text=True,
