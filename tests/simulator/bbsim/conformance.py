@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-SPEC_PATH = REPO / '..' / 'shared' / 'reference' / 'bitbucket-datacenter-9.2.swagger.v3.json'
+SPEC_PATH = REPO / 'tests' / 'openapi' / 'bitbucket-datacenter-9.2.swagger.v3.json'
 SPEC_ENV = 'BBSIM_OPENAPI_SPEC'
 SCHEMAS = '#/components/schemas/'
 
@@ -149,10 +149,10 @@ class SpecConformance:
 
     @classmethod
     def load(cls, path=None):
-        """The checker, or None when the spec file is not there (outside the repository: ../shared/reference)."""
+        """The checker; a missing spec file is an error (see tests/openapi/README.md)."""
         path = Path(path or os.environ.get(SPEC_ENV) or SPEC_PATH)
         if not path.is_file():
-            return None
+            raise FileNotFoundError('the OpenAPI file is not at %s (tests/openapi/README.md)' % path.resolve())
         with open(path, encoding='utf-8') as handle:
             return cls(json.load(handle))
 
