@@ -114,7 +114,7 @@ class SimProcess:
 
 @pytest.fixture(scope='session')
 def spec_conformance():
-    """Checks simulator answers against Atlassian's OpenAPI file (None when the file is not there)."""
+    """Checks simulator answers against Atlassian's OpenAPI file (tests/openapi)."""
     return SpecConformance.load()
 
 
@@ -134,9 +134,8 @@ def sim(_sim_process, spec_conformance):  # pylint: disable=redefined-outer-name
     instance = _sim_process.instances[0]
     instance.control.reset()
     yield instance
-    if spec_conformance is not None:
-        problems = spec_conformance.check_log(instance.control.requests())
-        assert not problems, 'simulator answers that contradict the OpenAPI file:\n' + '\n'.join(problems)
+    problems = spec_conformance.check_log(instance.control.requests())
+    assert not problems, 'simulator answers that contradict the OpenAPI file:\n' + '\n'.join(problems)
 
 
 @pytest.fixture
