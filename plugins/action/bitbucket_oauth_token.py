@@ -267,7 +267,7 @@ class TokenRun:
                 raise TokenRequestFailed(
                     'token_store %s belongs to %s %s, not to the %s given to this task (%s); refusing to use it. Point '
                     'token_store at the store of this instance and client, or create one with '
-                    'playbooks/bootstrap_oauth.yml.' % (store.path, name, stored[name], name, given[name]))
+                    'ansible-playbook dcops.bitbucket.bootstrap_oauth.' % (store.path, name, stored[name], name, given[name]))
 
 
 def _normal_url(url):

@@ -24,7 +24,7 @@ CLOUD_TOKEN_URL = 'https://bitbucket.org/site/oauth2/access_token'
 DEFAULT_EXPIRES_IN = 3600
 DEFAULT_REFRESH_TOKEN_LIFETIME = 7776000
 REFRESH_TOKEN_WARN_FRACTION = 0.8
-BOOTSTRAP_HINT = ('run playbooks/bootstrap_oauth.yml (a human consents once in the browser) to obtain a new '
+BOOTSTRAP_HINT = ('run ansible-playbook dcops.bitbucket.bootstrap_oauth (a human consents once in the browser) to obtain a new '
                   'refresh token and create the token store again')
 
 

@@ -11,6 +11,8 @@ __metaclass__ = type
 import datetime
 import time
 
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+
 DAY_MS = 86400000
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -109,7 +111,7 @@ def summarise(tokens):
     }
 
 
-class OwnerNotFound(Exception):
+class OwnerNotFound(BitbucketError):
     """A user, project or repository asked for does not exist; the message names it."""
 
 

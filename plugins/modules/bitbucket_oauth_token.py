@@ -14,12 +14,12 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_oauth_token
 short_description: Obtain an OAuth 2.0 access token for Bitbucket, keeping the rotating refresh token in a vault store
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns an OAuth 2.0 access token for the Bitbucket REST API, for the C(access_token) option of the other modules
     of the collection. The role C(dcops.bitbucket.oauth_session) wraps this module and sets C(bitbucket_access_token).
   - Bitbucket Data Center refuses personal and project HTTP access tokens on administrative endpoints (BSERV-10482),
-    so unattended administration uses OAuth 2.0. A human consents once (see C(playbooks/bootstrap_oauth.yml)),
+    so unattended administration uses OAuth 2.0. A human consents once (see C(ansible-playbook dcops.bitbucket.bootstrap_oauth)),
     and scheduled runs then live on refresh tokens. Access tokens last an hour, refresh tokens 90 days by default,
     and a refresh may replace the refresh token, the old one being dead from then on.
   - A request is made only when there is no access token valid for at least O(min_validity) more seconds; otherwise
@@ -69,7 +69,7 @@ options:
     description:
       - V(refresh_token) refreshes with O(refresh_token) or the refresh token in O(token_store).
       - V(authorization_code) exchanges O(code) from the consent. With O(token_store) it creates the store, and refuses
-        to replace an existing one unless O(force=true). C(playbooks/bootstrap_oauth.yml) does this for you.
+        to replace an existing one unless O(force=true). C(ansible-playbook dcops.bitbucket.bootstrap_oauth) does this for you.
       - V(client_credentials) is for clients without a user (Cloud consumers, Data Center service accounts). Bitbucket
         Data Center blocks administrative endpoints for service accounts, as far as is known.
     type: str
@@ -214,7 +214,7 @@ notes:
   - Results that hold a token are marked C(no_log), so callbacks show them censored at every verbosity; C(register)
     still receives them. Failures never hold a secret and stay readable.
   - When a refresh fails with C(invalid_grant), the refresh token is dead (expired, revoked or already used); run
-    C(playbooks/bootstrap_oauth.yml) to consent again. The store is left unchanged.
+    C(ansible-playbook dcops.bitbucket.bootstrap_oauth) to consent again. The store is left unchanged.
   - Concurrent runs on one controller are serialised by the lock. Runs on different controllers must not share a
     store; in AWX, set C(allow_simultaneous=false) on job templates that refresh the same store from different nodes.
 seealso:

@@ -31,7 +31,7 @@ STORE_FIELDS = ('url', 'client_id', 'redirect_uri', 'refresh_token', 'refresh_to
                 'expires_at', 'token_type', 'scope')
 HEADER = '# dcops.bitbucket OAuth 2.0 token store, written by dcops.bitbucket.bitbucket_oauth_token. Do not edit.\n'
 LOCK_POLL_SECONDS = 0.05
-DAMAGED_HINT = ('restore it from a backup or from version control, or run playbooks/bootstrap_oauth.yml to create it '
+DAMAGED_HINT = ('restore it from a backup or from version control, or run ansible-playbook dcops.bitbucket.bootstrap_oauth to create it '
                 'again')
 
 
@@ -168,7 +168,7 @@ class TokenStore:
             b_vaulttext = self.encrypt(data)
         except Exception as exc:  # pylint: disable=broad-except; the message must not echo the data
             raise TokenStoreWriteError('could not encrypt the new tokens for token_store %s (%s); they are lost, and %s'
-                                       % (self.path, type(exc).__name__, 'run playbooks/bootstrap_oauth.yml'))
+                                       % (self.path, type(exc).__name__, 'run ansible-playbook dcops.bitbucket.bootstrap_oauth'))
         try:
             self._replace(b_vaulttext)
         except Exception as exc:  # pylint: disable=broad-except; any failure must end in a recovery file
@@ -180,7 +180,7 @@ class TokenStore:
                     % (self.path, _reason(exc), recovery, recovery, self.path), recovery)
             raise TokenStoreWriteError(
                 'could not write token_store %s (%s), nor a recovery file beside it or in the home directory. The '
-                'new refresh token is lost; %s.' % (self.path, _reason(exc), 'run playbooks/bootstrap_oauth.yml'))
+                'new refresh token is lost; %s.' % (self.path, _reason(exc), 'run ansible-playbook dcops.bitbucket.bootstrap_oauth'))
 
     def encrypt(self, data):
         content = {key: _native(data.get(key)) for key in STORE_FIELDS}

@@ -71,7 +71,7 @@ def test_role_rotates_persists_reuses_and_fails_readably(sim, sim_factory, run_p
 
     # Dead refresh token: a readable message naming the consent playbook, the store untouched.
     message = result.task_result(FAIL_TASK, host='dead')['msg']
-    assert 'invalid_grant' in message and 'playbooks/bootstrap_oauth.yml' in message
+    assert 'invalid_grant' in message and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in message
     assert dead.read_bytes() == dead_bytes
 
     # Connection dropped after the server refreshed: says so, the store untouched, no traceback.

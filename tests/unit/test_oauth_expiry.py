@@ -41,7 +41,7 @@ def test_refresh_token_warning_starts_at_80_percent_of_the_lifetime():
     assert refresh_token_age_warning(NOW - int(0.8 * lifetime) + 1, lifetime, NOW) is None
     warning = refresh_token_age_warning(NOW - int(0.8 * lifetime), lifetime, NOW)
     assert 'expires in about 18 days (issued 72 days ago, lifetime 90 days)' in warning
-    assert 'playbooks/bootstrap_oauth.yml' in warning
+    assert 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in warning
     expired = refresh_token_age_warning(NOW - lifetime - 86400, lifetime, NOW)
     assert 'has probably expired (issued 91 days ago' in expired
 

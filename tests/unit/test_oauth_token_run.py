@@ -144,7 +144,7 @@ def test_invalid_grant_leaves_the_store_byte_identical(sim, tmp_path):
     seeded_store(sim, path, refresh_token='a-refresh-token-bitbucket-never-issued')
     before = path.read_bytes()
     message = fails(sim, token_store=str(path))
-    assert 'invalid_grant' in message and 'playbooks/bootstrap_oauth.yml' in message
+    assert 'invalid_grant' in message and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in message
     assert 'left as it was' in message
     assert 'a-refresh-token-bitbucket-never-issued' not in message and CLIENT_SECRET not in message
     assert path.read_bytes() == before
@@ -158,7 +158,7 @@ def test_dropped_connection_after_the_refresh_is_explained(sim, tmp_path):
     sim.control.fault(method='POST', path='/rest/oauth2/', action='drop_after_refresh')
     message = fails(sim, token_store=str(path))
     assert 'got no answer' in message and 'may have accepted it' in message
-    assert 'was not changed' in message and 'playbooks/bootstrap_oauth.yml' in message
+    assert 'was not changed' in message and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in message
     assert old['refresh_token'] not in message
     assert path.read_bytes() == before
     assert len(token_requests(sim)) == 1, 'no retry after the connection broke'
@@ -211,7 +211,7 @@ def test_store_of_another_instance_or_client_is_refused_before_any_request(sim, 
 
 def test_missing_store_asks_for_the_consent(sim, tmp_path):
     message = fails(sim, token_store=str(tmp_path / 'absent.yml'))
-    assert 'does not exist: run playbooks/bootstrap_oauth.yml' in message
+    assert 'does not exist: run ansible-playbook dcops.bitbucket.bootstrap_oauth' in message
     assert token_requests(sim) == []
 
 
@@ -221,7 +221,7 @@ def test_refresh_token_near_its_lifetime_warns(sim, tmp_path):
     seeded_store(sim, path, access_expired=False, refresh_token_issued_at=int(time.time()) - 850)
     result = succeeds(sim, token_store=str(path), refresh_token_lifetime=lifetime)
     assert result['refreshed'] is False
-    assert len(result['warnings']) == 1 and 'playbooks/bootstrap_oauth.yml' in result['warnings'][0]
+    assert len(result['warnings']) == 1 and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in result['warnings'][0]
     seeded_store(sim, path, access_expired=False, refresh_token_issued_at=int(time.time()) - 700)
     assert 'warnings' not in succeeds(sim, token_store=str(path), refresh_token_lifetime=lifetime)
 
