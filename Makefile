@@ -26,7 +26,7 @@ RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 help:
 	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
 	@echo "make test         everything CI runs: pytest, ansible-test sanity, ansible-lint, molecule"
-	@echo "make unit         pytest tests/unit"
+	@echo "make unit         pytest tests/unit and the simulator's own tests (tests/simulator/tests)"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
@@ -70,10 +70,10 @@ test:
 # One run over both suites, unit tests listed first, so that CI reads a single summary line with every count.
 pytest: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
 
 unit: venv
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests
 
 integration: venv
 	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration
