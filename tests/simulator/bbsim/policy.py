@@ -1,11 +1,11 @@
-"""The HTTP access-token expiry policy: {base}/rest/access-tokens/latest/admin (bitbucket-dc-api.md §2.1)."""
+"""The HTTP access-token expiry policy: {base}/rest/access-tokens/latest/admin (docs/dev/bitbucket-api-notes.md §2.1)."""
 
 from .auth import scheme_of
 from .levels import ADMIN
 from .messages import ApiError, Response
 from .routing import route
 
-# bitbucket-dc-api.md §2.1: "Forge and OAuth2 apps cannot access this REST resource" (config policy_rejects_bearer).
+# docs/dev/bitbucket-api-notes.md §2.1: "Forge and OAuth2 apps cannot access this REST resource" (config policy_rejects_bearer).
 NO_OAUTH = 'Forge and OAuth2 apps cannot access this REST resource.'
 
 
