@@ -25,7 +25,7 @@ def get_policy(call):
     _check_bearer(call)
     if call.state.policy is not None:
         return Response.json(call.state.policy)
-    # Unverified on a real instance (api.md §7.6): the unset policy may be a 404, a 204 or an empty object.
+    # Unverified on a real instance (docs/dev/bitbucket-api-notes.md §7.6): the unset policy may be a 404, a 204 or an empty object.
     style = call.state.config['policy_unset_style']
     if style == '204':
         return Response.empty()
