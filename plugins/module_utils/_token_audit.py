@@ -69,7 +69,7 @@ def compliance(expiry_days, max_expiry_days):
 
 
 def describe_token(raw, owner_type, owner, owner_name, max_expiry_days=None, now=None):
-    """The audit record of one token as Bitbucket returned it (bitbucket-dc-api.md §2.2).
+    """The audit record of one token as Bitbucket returned it (docs/dev/bitbucket-api-notes.md §2.2).
 
     Bitbucket has no expiry date field: a token expires at createdDate + expiryDays * 86400000 ms, and a token
     without expiryDays never expires.

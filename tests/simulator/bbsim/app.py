@@ -44,7 +44,7 @@ class Call:
 
 
 def _xsrf_check(request):
-    """bitbucket-dc-api.md §3.10: a browser-submittable POST (form-like or no Content-Type) needs the no-check header."""
+    """docs/dev/bitbucket-api-notes.md §3.10: a browser-submittable POST (form-like or no Content-Type) needs the no-check header."""
     if request.method != 'POST':
         return
     if request.content_type and request.content_type not in FORM_TYPES:
@@ -55,7 +55,7 @@ def _xsrf_check(request):
 
 
 def _outside_rest_check(instance, request):
-    """bitbucket-dc-api.md §5: outside /rest and /scm a bearer token is sent to the login page (a redirect, returned)
+    """docs/dev/bitbucket-api-notes.md §5: outside /rest and /scm a bearer token is sent to the login page (a redirect, returned)
     and an access token used as a Basic password gets 401 (raised)."""
     if request.path.startswith(('/rest/', '/scm/', '/site/oauth2/')):
         return None
