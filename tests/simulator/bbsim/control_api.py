@@ -81,7 +81,24 @@ def _clear_faults(instance, data):
     return {'cleared': True}
 
 
+def _latency(instance, data):
+    return instance.latency.set(data)
+
+
+def _rate_limit(instance, data):
+    return instance.rate_limit.configure(**data)
+
+
+def _get_rate_limit(instance, data):
+    del data
+    return instance.rate_limit.view()
+
+
 CALLS = {
+    ('POST', '/_sim/latency'): _latency,
+    ('GET', '/_sim/latency'): lambda instance, data: instance.latency.view(),
+    ('POST', '/_sim/rate-limit'): _rate_limit,
+    ('GET', '/_sim/rate-limit'): _get_rate_limit,
     ('POST', '/_sim/reset'): _reset,
     ('POST', '/_sim/seed'): _seed,
     ('POST', '/_sim/config'): _config,
