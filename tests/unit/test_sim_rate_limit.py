@@ -88,3 +88,16 @@ def test_latency_adds_at_least_the_set_delay(sim):
     started = time.monotonic()
     _statuses(rest, 3)
     assert time.monotonic() - started >= 0.3
+
+
+def test_command_line_sets_latency_and_limit_and_reset_returns_to_them(sim_factory):
+    (instance,) = sim_factory(options=['--latency', '0.1..0.12', '--rate-limit', '--rate-limit-capacity', '2',
+                                       '--rate-limit-fill-rate', '0.1', '--no-retry-after'])
+    instance.control.reset()
+    assert instance.control.rate_limit_state()['retry_after'] is False
+    rest = Rest(instance)
+    started = time.monotonic()
+    statuses = _statuses(rest, 3)
+    assert time.monotonic() - started >= 0.3
+    assert statuses == [200, 200, 429]
+    assert rest.get(SETTINGS).status_code == 429
