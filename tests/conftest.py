@@ -78,8 +78,8 @@ class SimInstance:
 class SimProcess:
     """``python -m bbsim`` in a subprocess; its stderr goes to a file shown when it fails to start."""
 
-    def __init__(self, instances=1, tls=False, page_cap=None):
-        command = [sys.executable, '-m', 'bbsim', '--instances', str(instances)]
+    def __init__(self, instances=1, tls=False, page_cap=None, options=()):
+        command = [sys.executable, '-m', 'bbsim', '--instances', str(instances)] + list(options)
         if tls:
             command.append('--tls')
         if page_cap:
@@ -140,11 +140,12 @@ def sim(_sim_process, spec_conformance):  # pylint: disable=redefined-outer-name
 
 @pytest.fixture
 def sim_factory():
-    """sim_factory(n, tls=False, page_cap=None) -> a list of ``n`` SimInstance served by a separate process."""
+    """sim_factory(n, tls=False, page_cap=None, options=()) -> ``n`` SimInstance served by a separate process
+    (``options``: more command-line arguments)."""
     started = []
 
-    def start(n=1, tls=False, page_cap=None):
-        process = SimProcess(n, tls, page_cap)
+    def start(n=1, tls=False, page_cap=None, options=()):
+        process = SimProcess(n, tls, page_cap, options)
         started.append(process)
         return process.instances
 

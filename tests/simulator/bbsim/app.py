@@ -1,13 +1,13 @@
 """The dispatcher: applies the checks every Bitbucket request passes (auth, XSRF, permission) and calls a route."""
 
-from . import access_tokens, application, groups, oauth, permissions, policy, users
+from . import access_tokens, application, groups, oauth, permissions, policy, rate_limit_api, users
 from .auth import authenticate, require_level, scheme_of, unauthorized
 from .messages import ApiError, FORM_TYPES, OAuthError, Response
 from .paging import page
 from .routing import Router
 
 ROUTER = Router(oauth.ROUTES + policy.ROUTES + access_tokens.ROUTES + users.ROUTES + groups.ROUTES
-                + permissions.ROUTES + application.ROUTES)
+                + permissions.ROUTES + application.ROUTES + rate_limit_api.ROUTES)
 
 XSRF_FAILED = 'XSRF check failed'
 
@@ -77,6 +77,7 @@ def dispatch(instance, request):
         found, request.path_args = ROUTER.match(request.method, request.path)
         if found.authenticate:
             principal = authenticate(request, instance.state)
+            instance.rate_limit.admit(principal)
         if found.xsrf:
             _xsrf_check(request)
         if found.level:
