@@ -130,6 +130,10 @@ STATUS_EXCEPTIONS = [
                     'docs/dev/bitbucket-api-notes.md §3.4 (uncertain): the membership pickers answer 404 for a context user or '
                     'group that does not exist; the spec lists only 200 and 401',
                     lambda entry, path: entry['status'] == 404 and path.endswith(('/more-members', '/more-non-members'))),
+    StatusException('Rate limited',
+                    'docs/dev/bitbucket-api-notes.md §3.6: the per-user rate limiter answers 429 on any resource; the spec '
+                    'documents it nowhere',
+                    lambda entry, path: entry['status'] == 429),
     StatusException('Unsupported media type',
                     'docs/dev/bitbucket-api-notes.md §3.8: 415 for a body that is not application/json',
                     lambda entry, path: entry['status'] == 415),

@@ -77,14 +77,16 @@ class RateLimiter:
                        headers=headers)
 
 
-def _positive(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ApiError(400, '%s must be a positive number.' % name, context=name)
+def _positive(value, name, whole=False):
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value <= 0:
+        raise ApiError(400, '%s must be a positive %s.' % (name, 'whole number' if whole else 'number'), context=name)
     return value
 
 
 def validated_settings(data):
     if not isinstance(data, dict):
         raise ApiError(400, 'settings are required.')
-    return {'capacity': _positive(data.get('capacity'), 'capacity'),
-            'fillRate': _positive(data.get('fillRate'), 'fillRate')}
+    # The settings API takes whole numbers (the 9.2 OpenAPI file types both as integers); the control API does not,
+    # so that a benchmark can refill faster or slower than one token a second.
+    return {'capacity': _positive(data.get('capacity'), 'capacity', whole=True),
+            'fillRate': _positive(data.get('fillRate'), 'fillRate', whole=True)}

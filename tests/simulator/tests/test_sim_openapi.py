@@ -141,6 +141,23 @@ def drive_access_tokens(sim, rest):
     expect(rest.put(TOKENS + '/users/admin', json={'name': 'forever', 'permissions': ['REPO_READ']}), 200)
 
 
+def drive_rate_limit(sim, rest):
+    settings = ADMIN + '/rate-limit/settings'
+    sim.control.seed(users=[{'name': 'limited', 'password': 'pw'}])
+    expect(rest.get(settings), 200)
+    expect(rest.put(settings, json={'enabled': False, 'defaultSettings': {'capacity': 60, 'fillRate': 5}}), 200)
+    expect(rest.put(settings, json={'enabled': 'yes'}), 400)
+    expect(rest.post(settings + '/users', json={'usernames': ['limited'], 'whitelisted': True}), 200)
+    expect(rest.get(settings + '/users'), 200)
+    expect(rest.put(settings + '/users/limited', json={'settings': {'capacity': 10, 'fillRate': 1}}), 200)
+    expect(rest.get(settings + '/users/limited'), 200)
+    expect(rest.delete(settings + '/users/limited'), 204)
+    sim.control.rate_limit(enabled=True, capacity=1, fill_rate=0.1)
+    expect(rest.get(API + '/application-properties'), 200)
+    expect(rest.get(API + '/application-properties'), 429)
+    sim.control.rate_limit(enabled=False)
+
+
 def test_every_documented_operation_the_simulator_serves_conforms(sim, conformance):
     rest = Rest(sim)
     expect(rest.get(API + '/application-properties'), 200)
@@ -148,6 +165,7 @@ def test_every_documented_operation_the_simulator_serves_conforms(sim, conforman
     drive_users_and_groups(sim, rest)
     drive_permissions(sim, rest)
     drive_access_tokens(sim, rest)
+    drive_rate_limit(sim, rest)
     log = sim.control.requests()
 
     assert conformance.check_log(log) == []

@@ -55,11 +55,12 @@ def test_settings_round_trip_changes_the_live_limit(sim):
     rest = Rest(sim)
     assert rest.get(SETTINGS).json()['enabled'] is False
     assert rest.put(SETTINGS, json={'enabled': 'yes'}).status_code == 400
-    body = {'enabled': True, 'defaultSettings': {'capacity': 3, 'fillRate': 0.1}}
+    assert rest.put(SETTINGS, json={'enabled': True, 'defaultSettings': {'capacity': 3, 'fillRate': 0.5}}).status_code \
+        == 400
+    body = {'enabled': True, 'defaultSettings': {'capacity': 3, 'fillRate': 1}}
     assert rest.put(SETTINGS, json=body).json() == body
     assert rest.get(SETTINGS).json() == body
-    assert _statuses(rest, 2) == [200, 200]
-    assert rest.get(USERS).status_code == 429
+    assert 429 in _statuses(rest, 6)
 
 
 def test_per_user_settings_get_set_list_delete(sim):
@@ -67,11 +68,11 @@ def test_per_user_settings_get_set_list_delete(sim):
     sim.control.rate_limit(enabled=True, capacity=100, fill_rate=1)
     admin = Rest(sim)
     path = SETTINGS + '/users/dev'
-    assert admin.put(path, json={'settings': {'capacity': 1, 'fillRate': 0.1}}).status_code == 200
-    assert admin.get(path).json()['settings'] == {'capacity': 1, 'fillRate': 0.1}
+    assert admin.put(path, json={'settings': {'capacity': 1, 'fillRate': 1}}).status_code == 200
+    assert admin.get(path).json()['settings'] == {'capacity': 1, 'fillRate': 1}
     assert [v['user']['name'] for v in admin.values(SETTINGS + '/users')] == ['dev']
     dev = Rest(sim, 'dev', 'pw')
-    assert dev.get(USERS).status_code == 200 and dev.get(USERS).status_code == 429
+    assert [dev.get(USERS).status_code for dummy in range(4)].count(429) >= 1
     assert dev.put(SETTINGS, json={'enabled': False, 'defaultSettings': {'capacity': 1, 'fillRate': 1}}).status_code \
         in (401, 403, 429)
     assert admin.delete(path).status_code == 204
