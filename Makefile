@@ -21,17 +21,18 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
 .PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench load \
-	changelog changelog-lint clean distclean
+	changelog changelog-lint changelog-preview clean distclean
 
 help:
 	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
 	@echo "make test         everything CI runs: pytest, ansible-test sanity, ansible-lint, molecule"
-	@echo "make unit         pytest tests/unit"
+	@echo "make unit         pytest tests/unit and the simulator's own tests (tests/simulator/tests)"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
+	@echo "make changelog-preview  the release notes the next release would publish (staged copy; CI runs it)"
 	@echo "make venv         create .venv from tests/requirements.txt (done automatically by the targets above)"
 	@echo "make clean        remove build output; make distclean also removes .venv"
 
@@ -69,10 +70,10 @@ test:
 # One run over both suites, unit tests listed first, so that CI reads a single summary line with every count.
 pytest: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
 
 unit: venv
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests
 
 integration: venv
 	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration
@@ -126,6 +127,17 @@ changelog-lint: venv
 changelog: changelog-lint
 	$(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" ANSIBLE_COLLECTIONS_PATH="$$(tests/tooling/collection_path.sh)" \
 		$(BIN)/antsibull-changelog release
+
+# The release notes the next release would publish, from a staged copy (the work tree's changelog is not touched):
+# build/changelog-preview/CHANGELOG.rst. CI runs it after make test.
+changelog-preview: changelog-lint
+	@rm -rf build/changelog-preview && mkdir -p build/changelog-preview
+	@stage=$$($(BIN)/python tests/tooling/stage_collection.py build/changelog-preview/stage) && \
+		cd "$$stage" && $(RUN) ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
+		ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/build/changelog-preview/stage" $(BIN)/antsibull-changelog release && \
+		cp CHANGELOG.rst $(CURDIR)/build/changelog-preview/CHANGELOG.rst
+	@echo "release notes of $$(sed -n 's/^version: //p' galaxy.yml): build/changelog-preview/CHANGELOG.rst"
+	@cat build/changelog-preview/CHANGELOG.rst
 
 clean:
 	rm -rf build tests/output .pytest_cache

@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SIMULATOR_PATH = REPO / 'tests' / 'simulator'
 PLAYBOOK_DIRS = (REPO / 'tests' / 'integration' / 'playbooks', REPO / 'playbooks', REPO)
-CALLBACK_DIR = REPO / 'tests' / 'integration' / 'callback_plugins'
+CALLBACK_DIR = REPO / 'tests' / 'callback_plugins'
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT = 30
 
@@ -78,8 +78,8 @@ class SimInstance:
 class SimProcess:
     """``python -m bbsim`` in a subprocess; its stderr goes to a file shown when it fails to start."""
 
-    def __init__(self, instances=1, tls=False, page_cap=None):
-        command = [sys.executable, '-m', 'bbsim', '--instances', str(instances)]
+    def __init__(self, instances=1, tls=False, page_cap=None, options=()):
+        command = [sys.executable, '-m', 'bbsim', '--instances', str(instances)] + list(options)
         if tls:
             command.append('--tls')
         if page_cap:
@@ -114,7 +114,7 @@ class SimProcess:
 
 @pytest.fixture(scope='session')
 def spec_conformance():
-    """Checks simulator answers against Atlassian's OpenAPI file (None when the file is not there)."""
+    """Checks simulator answers against Atlassian's OpenAPI file (tests/openapi)."""
     return SpecConformance.load()
 
 
@@ -134,18 +134,18 @@ def sim(_sim_process, spec_conformance):  # pylint: disable=redefined-outer-name
     instance = _sim_process.instances[0]
     instance.control.reset()
     yield instance
-    if spec_conformance is not None:
-        problems = spec_conformance.check_log(instance.control.requests())
-        assert not problems, 'simulator answers that contradict the OpenAPI file:\n' + '\n'.join(problems)
+    problems = spec_conformance.check_log(instance.control.requests())
+    assert not problems, 'simulator answers that contradict the OpenAPI file:\n' + '\n'.join(problems)
 
 
 @pytest.fixture
 def sim_factory():
-    """sim_factory(n, tls=False, page_cap=None) -> a list of ``n`` SimInstance served by a separate process."""
+    """sim_factory(n, tls=False, page_cap=None, options=()) -> ``n`` SimInstance served by a separate process
+    (``options``: more command-line arguments)."""
     started = []
 
-    def start(n=1, tls=False, page_cap=None):
-        process = SimProcess(n, tls, page_cap)
+    def start(n=1, tls=False, page_cap=None, options=()):
+        process = SimProcess(n, tls, page_cap, options)
         started.append(process)
         return process.instances
 
@@ -156,7 +156,7 @@ def sim_factory():
 
 # ansible-playbook -----------------------------------------------------------------------------------------------
 class PlaybookResult:
-    """rc, stdout, stderr and ``json``: {"plays": [...], "stats": {...}} written by the json_results callback."""
+    """rc, stdout, stderr and ``json``: {"plays": [...], "stats": {...}} written by the playbook_record callback."""
 
     def __init__(self, completed, document):
         self.rc = completed.returncode
@@ -200,7 +200,7 @@ def collection_env(tmp_path_factory):
         'ANSIBLE_REMOTE_TEMP': str(home / 'remote_tmp'),
         'ANSIBLE_HOME': str(home),
         'ANSIBLE_CALLBACK_PLUGINS': str(CALLBACK_DIR),
-        'ANSIBLE_CALLBACKS_ENABLED': 'json_results',
+        'ANSIBLE_CALLBACKS_ENABLED': 'playbook_record',
         'PATH': os.pathsep.join([str(VENV_BIN), os.environ.get('PATH', '')]),
     })
     return env
@@ -250,7 +250,7 @@ def run_playbook(collection_env, tmp_path):  # pylint: disable=redefined-outer-n
         if verbosity:
             command.append('-' + 'v' * verbosity)
         command.append(str(_playbook_path(playbook)))
-        run_env = dict(collection_env, BBSIM_JSON_RESULTS=str(results_path))
+        run_env = dict(collection_env, PLAYBOOK_RECORD=str(results_path))
         run_env.update(env or {})
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, cwd=str(directory), capture_output=True, text=True,

@@ -62,7 +62,7 @@ def pkce_pair():
 
 
 def authorization_request(params, state, challenge):
-    """The URL the user opens (bitbucket-dc-api.md §1.2)."""
+    """The URL the user opens (docs/dev/bitbucket-api-notes.md §1.2)."""
     query = urlencode([
         ('response_type', 'code'),
         ('client_id', params['client_id']),

@@ -61,7 +61,7 @@ class AccessTokensApi:
     def policy(self):
         """The maximum expiry in days that the policy enforces, or None when token expiry is not required.
 
-        bitbucket-dc-api.md §2.1: the endpoint is undocumented beyond maxExpiryDays; an unset policy may come
+        docs/dev/bitbucket-api-notes.md §2.1: the endpoint is undocumented beyond maxExpiryDays; an unset policy may come
         back as 404, 204 or an empty object (or a null/absent maxExpiryDays), so all of them mean "unset".
         """
         response = self._request('GET', POLICY_PATH, allow_404=True)
@@ -87,7 +87,7 @@ class AccessTokensApi:
             raise
 
     def tokens(self, owner_type, owner):
-        """Every token of one owner, all pages (bitbucket-dc-api.md §2.2); None when the owner does not exist."""
+        """Every token of one owner, all pages (docs/dev/bitbucket-api-notes.md §2.2); None when the owner does not exist."""
         path = owner_path(owner_type, owner)
         try:
             return list(self.client.paged(path))

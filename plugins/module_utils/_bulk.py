@@ -12,7 +12,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._diff import make_
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 
 
-class ItemFailure(Exception):
+class ItemFailure(BitbucketError):
     """A desired state that cannot be applied to one item; the message names the item and the reason."""
 
 

@@ -42,7 +42,7 @@ class CallerLevel:
         if self.known is not None:
             return self.known
         if not self.username:
-            # bitbucket-dc-api.md §1.9: no "who am I" endpoint; only the X-AUSERNAME answer header names a token's user.
+            # docs/dev/bitbucket-api-notes.md §1.9: no "who am I" endpoint; only the X-AUSERNAME answer header names a token's user.
             self.username = self.users_api.authenticated_user()
         self.known = bool(self.username)
         if self.known:

@@ -18,6 +18,7 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 
 CONNECTION_ARGSPEC = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['BITBUCKET_DC_URL'])),
@@ -42,7 +43,7 @@ LATE_BINDING_ENV = (
 LOOPBACK_HOSTS = ('localhost', '127.0.0.1', '::1')
 
 
-class ConnectionOptionError(ValueError):
+class ConnectionOptionError(BitbucketError, ValueError):
     """A connection option is unusable; the message names it."""
 
 

@@ -21,12 +21,6 @@ def normalise(value):
     return value
 
 
-def changed_keys(before, after):
-    """Keys whose normalised values differ between two dicts (None on either side counts as absent)."""
-    before, after = normalise(before or {}), normalise(after or {})
-    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-
-
 def make_diff(before, after, label=None):
     """An Ansible diff dict; an absent object is shown as {'state': 'absent'}."""
     diff = {

@@ -26,7 +26,7 @@ class GroupsApi:
         return [g.get('name') for g in self.client.paged(GROUPS_PATH, params=params) if g.get('name')]
 
     def create(self, name):
-        # bitbucket-dc-api.md §3.4/§3.8: the name goes in the query string and the answer is 200 with the group.
+        # docs/dev/bitbucket-api-notes.md §3.4/§3.8: the name goes in the query string and the answer is 200 with the group.
         return self.client.post(GROUPS_PATH, params={'name': name})
 
     def delete(self, name):
@@ -41,6 +41,6 @@ class GroupsApi:
         self.client.post(ADD_USERS_PATH, json={'group': name, 'users': list(users)})
 
     def remove_member(self, name, user):
-        # bitbucket-dc-api.md §3.4: here "context" is the group and "itemName" the user (the reverse of
+        # docs/dev/bitbucket-api-notes.md §3.4: here "context" is the group and "itemName" the user (the reverse of
         # /admin/users/remove-group), and the call takes one user at a time.
         self.client.post(REMOVE_USER_PATH, json={'context': name, 'itemName': user})

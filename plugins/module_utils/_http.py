@@ -191,7 +191,7 @@ class BitbucketClient:
         shown_path = path.split('?', 1)[0]
         send_headers = dict(headers or {})
         if method not in READ_METHODS:
-            # bitbucket-dc-api.md §3.10: form-like or body-less POSTs fail the XSRF check without it.
+            # docs/dev/bitbucket-api-notes.md §3.10: form-like or body-less POSTs fail the XSRF check without it.
             send_headers['X-Atlassian-Token'] = 'no-check'
         credentials = _HeaderAuth()
         if auth and self._bearer:
@@ -228,7 +228,7 @@ class BitbucketClient:
     def paged(self, path, params=None, limit=DEFAULT_PAGE_LIMIT):
         """Yield every value of a paged collection, following nextPageStart until isLastPage.
 
-        bitbucket-dc-api.md §3.2: the server may cap `limit` below what was asked and identifiers of adjacent
+        docs/dev/bitbucket-api-notes.md §3.2: the server may cap `limit` below what was asked and identifiers of adjacent
         objects need not be contiguous, so the next start is always the server's nextPageStart.
         """
         base = list(params.items()) if isinstance(params, dict) else list(params or [])

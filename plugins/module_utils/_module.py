@@ -50,7 +50,12 @@ class BitbucketModule(AnsibleModule):
         self._client = None
 
     def _load_params(self):
-        """Refuse values of the wrong shape before Ansible's validation converts them (see _option_shapes)."""
+        """Refuse values of the wrong shape before Ansible's validation converts them (see _option_shapes).
+
+        AnsibleModule has no public hook between reading the arguments and validating them, and validation turns
+        a list given for a str option into its Python text without a word; this private method is the only place
+        that sees the arguments as given. tests/unit/test_ansible_internals.py fails when ansible-core changes it.
+        """
         super(BitbucketModule, self)._load_params()
         problems = wrong_shapes(self.argument_spec, self.params)
         if problems:

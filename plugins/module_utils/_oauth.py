@@ -20,7 +20,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
 DC_TOKEN_PATH = 'rest/oauth2/latest/token'
 DC_AUTHORIZE_PATH = 'rest/oauth2/latest/authorize'
 CLOUD_TOKEN_URL = 'https://bitbucket.org/site/oauth2/access_token'
-# bitbucket-dc-api.md §1.5: access tokens live 3600 s unless the administrator changed the system property.
+# docs/dev/bitbucket-api-notes.md §1.5: access tokens live 3600 s unless the administrator changed the system property.
 DEFAULT_EXPIRES_IN = 3600
 DEFAULT_REFRESH_TOKEN_LIFETIME = 7776000
 REFRESH_TOKEN_WARN_FRACTION = 0.8
@@ -51,7 +51,7 @@ def token_endpoint_url(platform, url=None, token_url=None):
 
 
 def authorize_url(url):
-    """The browser leg of the authorization code grant on Data Center (bitbucket-dc-api.md §1.1)."""
+    """The browser leg of the authorization code grant on Data Center (docs/dev/bitbucket-api-notes.md §1.1)."""
     return url.rstrip('/') + '/' + DC_AUTHORIZE_PATH
 
 
@@ -92,7 +92,7 @@ class TokenEndpoint:
     """One OAuth 2.0 client at one token endpoint, sending grants over a BitbucketClient.
 
     The client's session, TLS settings and timeout apply; grants are never retried, because a retry after the
-    server rotated the refresh token would spend a token that is already dead (bitbucket-dc-api.md §1.6).
+    server rotated the refresh token would spend a token that is already dead (docs/dev/bitbucket-api-notes.md §1.6).
     """
 
     def __init__(self, client, platform, client_id, client_secret, token_url, clock=time.time):
@@ -107,7 +107,7 @@ class TokenEndpoint:
     def refresh(self, refresh_token, redirect_uri=None, scope=None):
         form = {'grant_type': 'refresh_token', 'refresh_token': refresh_token}
         if self.platform == 'datacenter' and redirect_uri:
-            # bitbucket-dc-api.md §1.3: the DC provider validates redirect_uri on the refresh grant too and answers
+            # docs/dev/bitbucket-api-notes.md §1.3: the DC provider validates redirect_uri on the refresh grant too and answers
             # a bare invalid_grant without it.
             form['redirect_uri'] = redirect_uri
         if scope:
@@ -133,11 +133,11 @@ class TokenEndpoint:
             self.client.add_secret(secret)
         auth = False
         if self.platform == 'cloud':
-            # bitbucket-dc-api.md §6: Cloud authenticates the client with HTTP Basic; the client was built with
+            # docs/dev/bitbucket-api-notes.md §6: Cloud authenticates the client with HTTP Basic; the client was built with
             # client_id and client_secret as its Basic credentials.
             auth = True
         else:
-            # bitbucket-dc-api.md §1.3: DC takes the client credentials as parameters; a form body keeps them out
+            # docs/dev/bitbucket-api-notes.md §1.3: DC takes the client credentials as parameters; a form body keeps them out
             # of URLs that proxies log, and the endpoint answers 400 without this Content-Type.
             form = dict(form, client_id=self.client_id, client_secret=self.client_secret)
         sent_at = self.clock()

@@ -38,7 +38,7 @@ class GlobalPermissionsApi:
 
     def users(self, filter=None):
         """{user name: permission} for every user granted a global permission directly (or those matching filter)."""
-        # bitbucket-dc-api.md §3.5: the 9.2 spec points this page at RestPermittedGroup; real pages hold "user".
+        # docs/dev/bitbucket-api-notes.md §3.5: the 9.2 spec points this page at RestPermittedGroup; real pages hold "user".
         return self._listing(USERS_PATH, 'user', filter)
 
     def groups(self, filter=None):

@@ -11,6 +11,8 @@ __metaclass__ = type
 import datetime
 import time
 
+from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+
 DAY_MS = 86400000
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -67,7 +69,7 @@ def compliance(expiry_days, max_expiry_days):
 
 
 def describe_token(raw, owner_type, owner, owner_name, max_expiry_days=None, now=None):
-    """The audit record of one token as Bitbucket returned it (bitbucket-dc-api.md §2.2).
+    """The audit record of one token as Bitbucket returned it (docs/dev/bitbucket-api-notes.md §2.2).
 
     Bitbucket has no expiry date field: a token expires at createdDate + expiryDays * 86400000 ms, and a token
     without expiryDays never expires.
@@ -109,7 +111,7 @@ def summarise(tokens):
     }
 
 
-class OwnerNotFound(Exception):
+class OwnerNotFound(BitbucketError):
     """A user, project or repository asked for does not exist; the message names it."""
 
 

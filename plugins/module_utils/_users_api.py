@@ -40,7 +40,7 @@ class UsersApi:
     def create(self, name, display_name, email, password=None, add_to_default_group=True, notify=False):
         """Create a user. The API takes only query parameters, so pass a throw-away password here, never the real one.
 
-        bitbucket-dc-api.md §3.3: answers 204 without a body; 409 when the name is taken.
+        docs/dev/bitbucket-api-notes.md §3.3: answers 204 without a body; 409 when the name is taken.
         """
         params = [('name', name), ('displayName', display_name), ('emailAddress', email),
                   ('addToDefaultGroup', _flag(add_to_default_group))]
@@ -56,7 +56,7 @@ class UsersApi:
         if display_name is not None:
             body['displayName'] = display_name
         if email is not None:
-            # bitbucket-dc-api.md §3.3: the update body key is "email", not "emailAddress".
+            # docs/dev/bitbucket-api-notes.md §3.3: the update body key is "email", not "emailAddress".
             body['email'] = email
         return self.client.put(USERS_PATH, json=body)
 
@@ -73,7 +73,7 @@ class UsersApi:
 
     def groups_of(self, name):
         """Names of the groups the user belongs to."""
-        # bitbucket-dc-api.md §3.4: context is the user name; the page holds groups despite the spec's schema.
+        # docs/dev/bitbucket-api-notes.md §3.4: context is the user name; the page holds groups despite the spec's schema.
         return sorted(g['name'] for g in self.client.paged(USER_GROUPS_PATH, params={'context': name})
                       if isinstance(g, dict) and g.get('name'))
 
@@ -86,7 +86,7 @@ class UsersApi:
     def authenticated_user(self):
         """Name of the user the credentials authenticate as, or None.
 
-        bitbucket-dc-api.md §1.9: there is no "who am I" endpoint; Bitbucket names the caller in the X-AUSERNAME
+        docs/dev/bitbucket-api-notes.md §1.9: there is no "who am I" endpoint; Bitbucket names the caller in the X-AUSERNAME
         header of its answers (a bearer token alone does not say whose it is).
         """
         return self.client.request('GET', PROPERTIES_PATH).headers.get('X-AUSERNAME')

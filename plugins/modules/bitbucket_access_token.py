@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_access_token
 short_description: Revoke HTTP access tokens on Bitbucket Data Center
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Revokes (deletes) personal, project or repository HTTP access tokens, one (O(owner) and O(id)) or many
     (O(tokens)) in one call over one connection.

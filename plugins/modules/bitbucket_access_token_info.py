@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_access_token_info
 short_description: Audit HTTP access tokens on Bitbucket Data Center
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the HTTP access tokens of all users (or of the given O(users)), and of the given O(projects) and
     O(repositories), with their creation, expiry and last authentication times.

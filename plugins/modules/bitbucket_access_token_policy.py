@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_access_token_policy
 short_description: Make HTTP access-token expiry mandatory on Bitbucket Data Center
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets or removes the global policy that makes every new HTTP access token (personal, project and repository)
     expire, with a maximum lifetime in days (Administration, HTTP access tokens, "Require token expiry").

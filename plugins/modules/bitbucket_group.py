@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_group
 short_description: Manage Bitbucket Data Center groups, their global permission and their members
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates and deletes groups, sets the global permission granted to a group, and sets or extends its members.
   - Manages one group (O(name)) or many (O(groups)) in one call. Either way each listing is read once (the groups, the

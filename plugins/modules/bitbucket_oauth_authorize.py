@@ -14,7 +14,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_oauth_authorize
 short_description: Let a human consent to OAuth 2.0 access to Bitbucket Data Center and catch the authorization code
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The browser leg of the OAuth 2.0 authorization code grant with PKCE, as C(ansible-playbook dcops.bitbucket.bootstrap_oauth) uses it
     once per Bitbucket instance. Pass the returned RV(code) and RV(code_verifier) at once to

@@ -14,7 +14,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_oauth_token
 short_description: Obtain an OAuth 2.0 access token for Bitbucket, keeping the rotating refresh token in a vault store
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns an OAuth 2.0 access token for the Bitbucket REST API, for the C(access_token) option of the other modules
     of the collection. The role C(dcops.bitbucket.oauth_session) wraps this module and sets C(bitbucket_access_token).

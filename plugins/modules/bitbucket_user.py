@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: bitbucket_user
 short_description: Manage Bitbucket Data Center users, their groups and global permissions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates, renames and deletes users of Bitbucket Data Center, sets their passwords, group memberships
     and the global permission granted to them directly.

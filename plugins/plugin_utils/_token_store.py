@@ -257,7 +257,11 @@ def _native(value):
 
 
 def run_vault_secrets(loader):
-    """The vault secrets this run was given (--vault-id, --vault-password-file, ...), from an action's loader."""
+    """The vault secrets this run was given (--vault-id, --vault-password-file, ...), from an action's loader.
+
+    DataLoader has a public setter for them (set_vault_secrets) but no getter, and an action plugin gets no other
+    handle on them; tests/unit/test_ansible_internals.py fails when ansible-core changes the attribute.
+    """
     vault = getattr(loader, '_vault', None)
     return list(getattr(vault, 'secrets', None) or [])
 

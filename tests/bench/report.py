@@ -63,7 +63,7 @@ def write(report_path, chart_path, results, reps, elapsed, only=None, loads=None
     if only:
         lines += ['**Partial run**: only %s.' % ', '.join(only), '']
     found = targets.rows(figures)
-    lines += ['## Targets (issue 9)', '',
+    lines += ['## Targets', '',
               'Medians of %d repetitions (the uri loops and the fleet: %d); ratios are ratios of medians, and of the '
               'best (fastest) runs, which other work on a shared machine disturbs least. The verdict follows the '
               'medians.' % (reps, heavy_reps or reps), '',

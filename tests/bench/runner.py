@@ -65,8 +65,8 @@ class Ansible:
             'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'False',
             'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
             'ANSIBLE_REMOTE_TEMP': str(home / 'remote_tmp'),
-            'ANSIBLE_CALLBACK_PLUGINS': str(BENCH_DIR / 'callback_plugins'),
-            'ANSIBLE_CALLBACKS_ENABLED': 'bench_timings',
+            'ANSIBLE_CALLBACK_PLUGINS': str(BENCH_DIR.parent / 'callback_plugins'),
+            'ANSIBLE_CALLBACKS_ENABLED': 'playbook_record',
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': 'False',
             'ANSIBLE_HOST_KEY_CHECKING': 'False',
@@ -101,7 +101,7 @@ class Ansible:
         if vault_password_file:
             command += ['--vault-password-file', str(vault_password_file)]
         command.append(str(playbook))
-        env = dict(self.env, BENCH_TIMINGS=str(timings))
+        env = dict(self.env, PLAYBOOK_RECORD=str(timings))
         started = time.monotonic()
         with open(log, 'w') as output:
             completed = subprocess.run(command, env=env, cwd=str(self.workdir), stdout=output,

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 9's targets from the benchmark's samples: figure, baseline, ratio of medians and of best runs, verdict;
+"""The benchmark targets from the benchmark's samples: figure, baseline, ratio of medians and of best runs, verdict;
 the measured reason of each target that does not hold; where the users task's time goes."""
 
 import statistics
@@ -97,7 +97,7 @@ def _ratios(numerator, denominator):
 
 
 def rows(figures):
-    """Every target of issue 9 (and the groups figures, for which it sets none), in the order of the issue."""
+    """Every benchmark target (and the groups figures, which have none), in the order of docs/benchmarks.md."""
     f = figures
     found = [_count_row('Policy, no change: requests', f, 'policy',
                         'exactly 1 request, 0 token requests', lambda c: c['total'] == 1 and c['token'] == 0)]

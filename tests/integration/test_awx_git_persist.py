@@ -135,7 +135,7 @@ def test_git_push_path(cases, tmp_path, run_playbook):
     failure = task_result(result, 'Fail when the token store commit could not be pushed', host='denied')
     assert 'Could not push the commit of the rotated token store %s' % denied.store in failure['msg']
     assert 'http://127.0.0.1:9/none.git main' in failure['msg']
-    assert 'bootstrap_oauth.yml' in failure['msg']
+    assert 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in failure['msg']
     assert PASSWORD_IN_URL not in result.stdout + result.stderr
 
     outside_failure = task_result(result, 'Fail when the token store is not in a Git work tree', host='outside')

@@ -9,7 +9,7 @@ import time
 from oauth_support import CLIENT_ID, CLIENT_SECRET, VAULT_PASSWORD, read_store, seeded_store, write_store
 
 PLAYBOOK = 'enforce_token_expiry.yml'
-POLICY_TASK = 'Require token expiry with a maximum in days of 90'
+POLICY_TASK = 'Require token expiry with the maximum in days of bitbucket_access_token_max_expiry_days'
 DAY_MS = 86400000
 
 
@@ -71,14 +71,14 @@ def test_enforce_then_nothing_to_do_then_audit_and_revoke(sim, run_playbook, tmp
     second = run_playbook(PLAYBOOK, inventory=fleet(bb=oauth_host(sim, store)), env=env)
     assert changed(second) == {'bb': 0}
     assert requests_of(sim) == [('GET', 'policy')], 'a no-change run is one GET, and no token request'
-    assert 'already so, nothing to do' in second.task_result('Summarise bb')['msg'][0]
+    assert 'already so, nothing to do' in second.task_result('Summarise the instance')['msg'][0]
 
     sim.control.clear_requests()
     audit = dict(bitbucket_access_token_max_expiry_days=30, bitbucket_access_token_audit=True,
                  bitbucket_access_token_revoke_noncompliant=True, bitbucket_access_token_report_dir=str(reports))
     check = run_playbook(PLAYBOOK, inventory=fleet(bb=oauth_host(sim, store, **audit)), env=env, check=True)
     assert [m for m, dummy in requests_of(sim) if m != 'GET'] == [], 'check mode writes nothing to Bitbucket'
-    assert check.task_result('Summarise bb')['msg'] == [
+    assert check.task_result('Summarise the instance')['msg'] == [
         'Policy: token expiry required, at most 30 days (would be set, was 90).',
         'Tokens: 3 across 3 users, 2 not compliant (1 never expire), 0 expired; 2 would be revoked.']
     report = json.loads((reports / 'bb.json').read_text())

@@ -17,8 +17,7 @@ from conftest import PlaybookResult
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PLAYBOOKS = HERE / 'playbooks'
-CALLBACKS = HERE / 'callback_plugins'
-INTEGRATION_CALLBACKS = HERE.parent / 'integration' / 'callback_plugins'
+CALLBACKS = HERE.parent / 'callback_plugins'
 VAULT_PASSWORD = 'vault-password-for-tests'
 
 
@@ -42,7 +41,6 @@ class RunTree:
         self.scan = base / 'written'
         for directory in (self.inputs, self.scan / 'home', self.scan / 'tmp', self.scan / 'ansible-home'):
             directory.mkdir(parents=True, exist_ok=True)
-        self.timing_file = self.scan / 'case-timing.json'
         self.log_file = self.scan / 'ansible.log'
         self.vault_password_file = self.inputs / 'vault-password.txt'
         self.vault_password_file.write_text(vault_password + '\n')
@@ -56,9 +54,8 @@ class RunTree:
             'ANSIBLE_REMOTE_TEMP': str(self.scan / 'remote-tmp'),
             'ANSIBLE_LOG_PATH': str(self.log_file),
             'ANSIBLE_VAULT_PASSWORD_FILE': str(self.vault_password_file),
-            'ANSIBLE_CALLBACK_PLUGINS': '%s:%s' % (INTEGRATION_CALLBACKS, CALLBACKS),
-            'ANSIBLE_CALLBACKS_ENABLED': 'json_results,case_timing',
-            'CASE_TIMING_FILE': str(self.timing_file),
+            'ANSIBLE_CALLBACK_PLUGINS': str(CALLBACKS),
+            'ANSIBLE_CALLBACKS_ENABLED': 'playbook_record',
         }
         if forks:
             env['ANSIBLE_FORKS'] = str(forks)
@@ -66,8 +63,13 @@ class RunTree:
         return env
 
     def timings(self):
-        """{task name: {host: seconds}} from the case_timing callback."""
-        return json.loads(self.timing_file.read_text()) if self.timing_file.exists() else {}
+        """{task name: {host: seconds}} from the playbook_record callback's file of the last run."""
+        record = self.scan / 'results.json'
+        tasks = json.loads(record.read_text()).get('tasks', []) if record.exists() else []
+        seconds = {}
+        for task in tasks:
+            seconds.setdefault(task['name'], {}).update(task['host_seconds'])
+        return seconds
 
 
 def failure_text(entry):
@@ -91,7 +93,7 @@ def playbook_command(playbook, inventory, verbosity=0, extra_args=(), wrapper=()
 
 
 def playbook_env(collection_env, tree, forks=None, env=None):
-    run_env = dict(collection_env, BBSIM_JSON_RESULTS=str(tree.scan / 'results.json'))
+    run_env = dict(collection_env, PLAYBOOK_RECORD=str(tree.scan / 'results.json'))
     run_env.update(tree.env(forks=forks))
     run_env.update(env or {})
     return run_env

@@ -50,7 +50,7 @@ def emptied(instance, path):
 
 # name: (how the store is prepared, what the failure message must say)
 REFUSED = {
-    'missing store': (lambda instance, path: seed_client(instance), r'does not exist.*bootstrap_oauth\.yml'),
+    'missing store': (lambda instance, path: seed_client(instance), r'does not exist.*dcops\.bitbucket\.bootstrap_oauth'),
     'wrong vault password': (other_vault_password, r'cannot decrypt.*another vault secret'),
     'corrupted file (one byte of the ciphertext changed)': (corrupted, r'cannot decrypt.*damaged'),
     'truncated file (half of it)': (truncated, r'cannot decrypt.*damaged'),

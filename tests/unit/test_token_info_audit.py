@@ -13,7 +13,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit impor
     summarise,
 )
 
-CREATED = 1609249808751  # the createdDate of the captured create response (bitbucket-dc-api.md §2.2)
+CREATED = 1609249808751  # the createdDate of the captured create response (docs/dev/bitbucket-api-notes.md §2.2)
 NOW = CREATED + 10 * DAY_MS
 
 

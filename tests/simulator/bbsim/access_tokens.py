@@ -1,4 +1,4 @@
-"""HTTP access tokens of users, projects and repositories (bitbucket-dc-api.md §2.2)."""
+"""HTTP access tokens of users, projects and repositories (docs/dev/bitbucket-api-notes.md §2.2)."""
 
 import base64
 import secrets

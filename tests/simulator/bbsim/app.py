@@ -1,13 +1,13 @@
 """The dispatcher: applies the checks every Bitbucket request passes (auth, XSRF, permission) and calls a route."""
 
-from . import access_tokens, application, groups, oauth, permissions, policy, users
+from . import access_tokens, application, groups, oauth, permissions, policy, rate_limit_api, users
 from .auth import authenticate, require_level, scheme_of, unauthorized
 from .messages import ApiError, FORM_TYPES, OAuthError, Response
 from .paging import page
 from .routing import Router
 
 ROUTER = Router(oauth.ROUTES + policy.ROUTES + access_tokens.ROUTES + users.ROUTES + groups.ROUTES
-                + permissions.ROUTES + application.ROUTES)
+                + permissions.ROUTES + application.ROUTES + rate_limit_api.ROUTES)
 
 XSRF_FAILED = 'XSRF check failed'
 
@@ -44,7 +44,7 @@ class Call:
 
 
 def _xsrf_check(request):
-    """bitbucket-dc-api.md §3.10: a browser-submittable POST (form-like or no Content-Type) needs the no-check header."""
+    """docs/dev/bitbucket-api-notes.md §3.10: a browser-submittable POST (form-like or no Content-Type) needs the no-check header."""
     if request.method != 'POST':
         return
     if request.content_type and request.content_type not in FORM_TYPES:
@@ -55,7 +55,7 @@ def _xsrf_check(request):
 
 
 def _outside_rest_check(instance, request):
-    """bitbucket-dc-api.md §5: outside /rest and /scm a bearer token is sent to the login page (a redirect, returned)
+    """docs/dev/bitbucket-api-notes.md §5: outside /rest and /scm a bearer token is sent to the login page (a redirect, returned)
     and an access token used as a Basic password gets 401 (raised)."""
     if request.path.startswith(('/rest/', '/scm/', '/site/oauth2/')):
         return None
@@ -77,6 +77,7 @@ def dispatch(instance, request):
         found, request.path_args = ROUTER.match(request.method, request.path)
         if found.authenticate:
             principal = authenticate(request, instance.state)
+            instance.rate_limit.admit(principal)
         if found.xsrf:
             _xsrf_check(request)
         if found.level:

@@ -1,4 +1,4 @@
-"""Who is calling: Basic passwords, OAuth 2.0 bearer tokens and HTTP access tokens (bitbucket-dc-api.md §1.9, §5)."""
+"""Who is calling: Basic passwords, OAuth 2.0 bearer tokens and HTTP access tokens (docs/dev/bitbucket-api-notes.md §1.9, §5)."""
 
 import base64
 import binascii
@@ -11,7 +11,7 @@ from .messages import ApiError
 AUTH_FAILED = 'Authentication failed. Please check your credentials and try again.'
 NOT_PERMITTED = 'You are not permitted to access this resource'
 AUTHORISATION_EXCEPTION = 'com.atlassian.bitbucket.AuthorisationException'
-# BSERV-10482 (bitbucket-dc-api.md §5): HTTP access tokens never carry ADMIN.
+# BSERV-10482 (docs/dev/bitbucket-api-notes.md §5): HTTP access tokens never carry ADMIN.
 TOKENS_NOT_ADMIN = 'Tokens may not have the following permission: ADMIN'
 UNCAPPED = 99
 
@@ -87,7 +87,7 @@ def _basic(request, state):
     user = password_user(state, username, password)
     if user is not None:
         return Principal(user.name, 'password', user, cap=UNCAPPED)
-    # An HTTP access token also works as the Basic password of its owner on /rest paths (bitbucket-dc-api.md §5).
+    # An HTTP access token also works as the Basic password of its owner on /rest paths (docs/dev/bitbucket-api-notes.md §5).
     owner = state.find_user(username)
     token = _access_token(state, password)
     if owner is not None and token is not None and token.user_id == owner.id:

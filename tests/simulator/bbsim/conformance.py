@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-SPEC_PATH = REPO / '..' / 'shared' / 'reference' / 'bitbucket-datacenter-9.2.swagger.v3.json'
+SPEC_PATH = REPO / 'tests' / 'openapi' / 'bitbucket-datacenter-9.2.swagger.v3.json'
 SPEC_ENV = 'BBSIM_OPENAPI_SPEC'
 SCHEMAS = '#/components/schemas/'
 
@@ -35,7 +35,7 @@ class ComponentDefect:
 
 @dataclass
 class ResponseDefect:
-    """An operation whose documented response schema is wrong: validate against ``schema`` instead."""
+    """An operation whose documented response schema is wrong: validate against ``schema`` instead (None: no body)."""
     name: str
     reason: str
     method: str
@@ -73,32 +73,38 @@ def _complete_access_token(schemas):
 
 COMPONENT_DEFECTS = [
     ComponentDefect('createdDate is epoch milliseconds',
-                    'bitbucket-dc-api.md §2.2/§4: the spec types createdDate as a date-time string; real responses '
+                    'docs/dev/bitbucket-api-notes.md §2.2/§4: the spec types createdDate as a date-time string; real responses '
                     'carry a number (epoch ms)', _epoch_ms_dates),
     ComponentDefect('RestAccessToken is minimal',
-                    'bitbucket-dc-api.md §2.2/§4: the spec lists only id, name and createdDate; real tokens also carry '
+                    'docs/dev/bitbucket-api-notes.md §2.2/§4: the spec lists only id, name and createdDate; real tokens also carry '
                     'permissions, expiryDays (absent when non-expiring), lastAuthenticated and user. Checked as typed '
                     'fields instead of being ignored', _complete_access_token),
     ComponentDefect('RestErrorMessage fields may be null',
-                    'bitbucket-dc-api.md §3.9: context and exceptionName are null in real error bodies; the spec types '
+                    'docs/dev/bitbucket-api-notes.md §3.9: context and exceptionName are null in real error bodies; the spec types '
                     'them as plain strings', _nullable_error_fields),
 ]
 
 RESPONSE_DEFECTS = [
     ResponseDefect('/admin/permissions/users points at RestPermittedGroup',
-                   'bitbucket-dc-api.md §3.5/§4: the values are {"user", "permission"} (RestPermittedUser)',
+                   'docs/dev/bitbucket-api-notes.md §3.5/§4: the values are {"user", "permission"} (RestPermittedUser)',
                    'get', '/api/latest/admin/permissions/users', '200', page_of('RestPermittedUser')),
     ResponseDefect('/users is not a page in the spec',
-                   'bitbucket-dc-api.md §3.3/§4: the spec shows a single RestApplicationUser; the resource is paged',
+                   'docs/dev/bitbucket-api-notes.md §3.3/§4: the spec shows a single RestApplicationUser; the resource is paged',
                    'get', '/api/latest/users', '200', page_of('RestApplicationUser')),
     ResponseDefect('/admin/users/more-members was copied from the group resource',
-                   'bitbucket-dc-api.md §3.4/§4: context is a user and the values are that user\'s groups '
+                   'docs/dev/bitbucket-api-notes.md §3.4/§4: context is a user and the values are that user\'s groups '
                    '(RestDetailedGroup), not users', 'get', '/api/latest/admin/users/more-members', '200',
                    page_of('RestDetailedGroup')),
     ResponseDefect('/admin/user-directories answers a list',
-                   'bitbucket-dc-api.md §3.3: "200 RestUserDirectory list"; the spec\'s own description says "A list '
+                   'docs/dev/bitbucket-api-notes.md §3.3: "200 RestUserDirectory list"; the spec\'s own description says "A list '
                    'of directories" but its schema is one object', 'get', '/api/latest/admin/user-directories', '200',
                    {'type': 'array', 'items': {'$ref': SCHEMAS + 'RestUserDirectory'}}),
+] + [
+    ResponseDefect('the membership changes answer an empty 200',
+                   'found by Stoplight Prism: the spec declares an application/json body (with no schema) for the 200 '
+                   'of these operations; the answer has no body', 'post', '/api/latest/admin/' + path, '200', None)
+    for path in ('groups/add-users', 'groups/add-user', 'groups/remove-user',
+                 'users/add-groups', 'users/add-group', 'users/remove-group')
 ]
 
 
@@ -111,21 +117,25 @@ def _error_message(entry):
 
 STATUS_EXCEPTIONS = [
     StatusException('XSRF check failed',
-                    'bitbucket-dc-api.md §3.10: any browser-submittable POST without X-Atlassian-Token gets 403',
+                    'docs/dev/bitbucket-api-notes.md §3.10: any browser-submittable POST without X-Atlassian-Token gets 403',
                     lambda entry, path: entry['status'] == 403 and _error_message(entry) == 'XSRF check failed'),
     StatusException('Malformed request',
-                    'bitbucket-dc-api.md §3.8: missing required parameters or bodies and unreadable paging values are '
+                    'docs/dev/bitbucket-api-notes.md §3.8: missing required parameters or bodies and unreadable paging values are '
                     'a 400 on every resource, documented or not',
                     lambda entry, path: entry['status'] == 400),
     StatusException('Authentication failed',
-                    'bitbucket-dc-api.md §3.8: 401 for credentials that do not work, on any resource',
+                    'docs/dev/bitbucket-api-notes.md §3.8: 401 for credentials that do not work, on any resource',
                     lambda entry, path: entry['status'] == 401),
     StatusException('Unknown picker context',
-                    'bitbucket-dc-api.md §3.4 (uncertain): the membership pickers answer 404 for a context user or '
+                    'docs/dev/bitbucket-api-notes.md §3.4 (uncertain): the membership pickers answer 404 for a context user or '
                     'group that does not exist; the spec lists only 200 and 401',
                     lambda entry, path: entry['status'] == 404 and path.endswith(('/more-members', '/more-non-members'))),
+    StatusException('Rate limited',
+                    'docs/dev/bitbucket-api-notes.md §3.6: the per-user rate limiter answers 429 on any resource; the spec '
+                    'documents it nowhere',
+                    lambda entry, path: entry['status'] == 429),
     StatusException('Unsupported media type',
-                    'bitbucket-dc-api.md §3.8: 415 for a body that is not application/json',
+                    'docs/dev/bitbucket-api-notes.md §3.8: 415 for a body that is not application/json',
                     lambda entry, path: entry['status'] == 415),
 ]
 
@@ -149,10 +159,10 @@ class SpecConformance:
 
     @classmethod
     def load(cls, path=None):
-        """The checker, or None when the spec file is not there (outside the repository: ../shared/reference)."""
+        """The checker; a missing spec file is an error (see tests/openapi/README.md)."""
         path = Path(path or os.environ.get(SPEC_ENV) or SPEC_PATH)
         if not path.is_file():
-            return None
+            raise FileNotFoundError('the OpenAPI file is not at %s (tests/openapi/README.md)' % path.resolve())
         with open(path, encoding='utf-8') as handle:
             return cls(json.load(handle))
 
@@ -189,7 +199,7 @@ class SpecConformance:
         defect = self.response_defects.get((method, spec_path, status))
         if defect is not None:
             self.used.add(defect.name)
-            return defect.schema, True
+            return defect.schema, defect.schema is not None
         response = responses.get(status) or responses.get('default')
         if response is None:  # a named status exception: the standard error body
             return {'type': 'object', 'required': ['errors'], 'properties': {
@@ -197,7 +207,7 @@ class SpecConformance:
         content = (response.get('content') or {}).get('application/json')
         if content is None:
             return None, False
-        return content.get('schema'), True
+        return content.get('schema', {}), True
 
     def check(self, entry):
         """Problems with one logged answer (empty when it conforms or the spec does not cover it)."""

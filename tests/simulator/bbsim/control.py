@@ -68,3 +68,12 @@ class SimControl:
 
     def clear_faults(self):
         return self._call('DELETE', 'faults')
+
+    def latency(self, **spec):
+        return self._call('POST', 'latency', spec)
+
+    def rate_limit(self, **settings):
+        return self._call('POST', 'rate-limit', settings)
+
+    def rate_limit_state(self):
+        return self._call('GET', 'rate-limit')

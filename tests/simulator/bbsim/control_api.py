@@ -1,4 +1,5 @@
-"""The control API under /_sim/ (no auth): reset, seed, config, token issue, clock, state, request log, faults."""
+"""The control API under /_sim/ (no auth): reset, seed, config, token issue, clock, state, request log, faults,
+latency and the rate limiter."""
 
 import json
 
@@ -81,7 +82,29 @@ def _clear_faults(instance, data):
     return {'cleared': True}
 
 
+def _latency(instance, data):
+    return instance.latency.set(data)
+
+
+def _get_latency(instance, data):
+    del data
+    return instance.latency.view()
+
+
+def _rate_limit(instance, data):
+    return instance.rate_limit.configure(**data)
+
+
+def _get_rate_limit(instance, data):
+    del data
+    return instance.rate_limit.view()
+
+
 CALLS = {
+    ('POST', '/_sim/latency'): _latency,
+    ('GET', '/_sim/latency'): _get_latency,
+    ('POST', '/_sim/rate-limit'): _rate_limit,
+    ('GET', '/_sim/rate-limit'): _get_rate_limit,
     ('POST', '/_sim/reset'): _reset,
     ('POST', '/_sim/seed'): _seed,
     ('POST', '/_sim/config'): _config,

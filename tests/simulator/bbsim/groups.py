@@ -1,4 +1,4 @@
-"""Groups: /rest/api/latest/admin/groups* and /groups (bitbucket-dc-api.md §3.4)."""
+"""Groups: /rest/api/latest/admin/groups* and /groups (docs/dev/bitbucket-api-notes.md §3.4)."""
 
 from . import memberships
 from .levels import ADMIN, rank

@@ -1,4 +1,4 @@
-"""Global permission levels and OAuth scope caps (bitbucket-dc-api.md §3.5, §1.8)."""
+"""Global permission levels and OAuth scope caps (docs/dev/bitbucket-api-notes.md §3.5, §1.8)."""
 
 GLOBAL_PERMISSIONS = ('LICENSED_USER', 'PROJECT_CREATE', 'ADMIN', 'SYS_ADMIN')
 NONE = 0
@@ -6,7 +6,7 @@ LICENSED_USER = 1
 ADMIN = 3
 SYS_ADMIN = 4
 
-# bitbucket-dc-api.md §1.8: what an OAuth scope allows is capped by the user's own permission; only the admin
+# docs/dev/bitbucket-api-notes.md §1.8: what an OAuth scope allows is capped by the user's own permission; only the admin
 # scopes reach the admin endpoints.
 SCOPE_CAPS = {
     'PUBLIC_REPOS': LICENSED_USER,

@@ -91,7 +91,7 @@ class Response:
 
 
 class ApiError(Exception):
-    """A Bitbucket REST error: {"errors":[{"context","message","exceptionName"}]} (bitbucket-dc-api.md §3.9)."""
+    """A Bitbucket REST error: {"errors":[{"context","message","exceptionName"}]} (docs/dev/bitbucket-api-notes.md §3.9)."""
 
     def __init__(self, status, message, context=None, exception_name=None, headers=None):
         super().__init__(message)
@@ -107,7 +107,7 @@ class ApiError(Exception):
 
 
 class OAuthError(Exception):
-    """An RFC 6749 token-endpoint error: {"error","error_description"} (bitbucket-dc-api.md §1.7)."""
+    """An RFC 6749 token-endpoint error: {"error","error_description"} (docs/dev/bitbucket-api-notes.md §1.7)."""
 
     def __init__(self, status, error, description):
         super().__init__(description)

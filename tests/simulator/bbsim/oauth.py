@@ -1,6 +1,6 @@
 """The OAuth 2.0 provider: authorize (the simulator plays the browser), the DC token endpoint and the Cloud one.
 
-Facts: bitbucket-dc-api.md §1 (DC) and §6 (Cloud).
+Facts: docs/dev/bitbucket-api-notes.md §1 (DC) and §6 (Cloud).
 """
 
 import base64
@@ -110,7 +110,7 @@ def cloud_token(call):
 
 
 def _token_params(request):
-    # bitbucket-dc-api.md §5: the token endpoint answers 400 without a form Content-Type, even for query parameters.
+    # docs/dev/bitbucket-api-notes.md §5: the token endpoint answers 400 without a form Content-Type, even for query parameters.
     if request.content_type != FORM:
         raise OAuthError(400, 'invalid_request', 'Content-Type must be %s.' % FORM)
     params = {name: values[0] for name, values in request.params.items()}
@@ -174,7 +174,7 @@ def _refresh_token(state, client, params, datacenter):
     grant, reason = state.oauth.valid_refresh(_required(params, 'refresh_token'), state.now())
     if grant is None or grant.client_id != client.client_id:
         raise OAuthError(400, 'invalid_grant', 'The refresh token is %s.' % ('expired' if reason == 'expired' else 'invalid'))
-    # bitbucket-dc-api.md §1.3/§5: the DC provider checks redirect_uri on refresh and answers an invalid_grant
+    # docs/dev/bitbucket-api-notes.md §1.3/§5: the DC provider checks redirect_uri on refresh and answers an invalid_grant
     # that names nothing when it is missing.
     if datacenter and state.config['require_redirect_uri_on_refresh'] and grant.redirect_uri \
             and params.get('redirect_uri') != grant.redirect_uri:

@@ -77,7 +77,7 @@ class OAuthStore:
         """A new access token for ``grant``'s refresh token.
 
         rotate_refresh_tokens: a new refresh token too, and both old tokens die (as Atlassian Cloud does and the
-        collection must assume, bitbucket-dc-api.md §1.6). omit_refresh_token: the refresh token is kept as it was
+        collection must assume, docs/dev/bitbucket-api-notes.md §1.6). omit_refresh_token: the refresh token is kept as it was
         (and left out of the answer). Without rotation the old access token stays valid until it expires.
         """
         rotate = config['rotate_refresh_tokens']

@@ -1,4 +1,4 @@
-"""Global permissions of users and groups: /rest/api/latest/admin/permissions/* (bitbucket-dc-api.md §3.5)."""
+"""Global permissions of users and groups: /rest/api/latest/admin/permissions/* (docs/dev/bitbucket-api-notes.md §3.5)."""
 
 from .levels import ADMIN, GLOBAL_PERMISSIONS, rank
 from .messages import ApiError, Response, require_param

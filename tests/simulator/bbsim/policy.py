@@ -1,11 +1,11 @@
-"""The HTTP access-token expiry policy: {base}/rest/access-tokens/latest/admin (bitbucket-dc-api.md §2.1)."""
+"""The HTTP access-token expiry policy: {base}/rest/access-tokens/latest/admin (docs/dev/bitbucket-api-notes.md §2.1)."""
 
 from .auth import scheme_of
 from .levels import ADMIN
 from .messages import ApiError, Response
 from .routing import route
 
-# bitbucket-dc-api.md §2.1: "Forge and OAuth2 apps cannot access this REST resource" (config policy_rejects_bearer).
+# docs/dev/bitbucket-api-notes.md §2.1: "Forge and OAuth2 apps cannot access this REST resource" (config policy_rejects_bearer).
 NO_OAUTH = 'Forge and OAuth2 apps cannot access this REST resource.'
 
 
@@ -25,7 +25,7 @@ def get_policy(call):
     _check_bearer(call)
     if call.state.policy is not None:
         return Response.json(call.state.policy)
-    # Unverified on a real instance (api.md §7.6): the unset policy may be a 404, a 204 or an empty object.
+    # Unverified on a real instance (docs/dev/bitbucket-api-notes.md §7.6): the unset policy may be a 404, a 204 or an empty object.
     style = call.state.config['policy_unset_style']
     if style == '204':
         return Response.empty()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .levels import LICENSED_USER
 from .messages import ApiError
 
-# `1.0` and `latest` are aliases in every REST path (bitbucket-dc-api.md §2.2, §3).
+# `1.0` and `latest` are aliases in every REST path (docs/dev/bitbucket-api-notes.md §2.2, §3).
 VERSION = r'(?:latest|1\.0)'
 
 

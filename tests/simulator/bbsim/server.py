@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import control_api
 from .app import ROUTER, dispatch
+from .latency import Latency
+from .rate_limit import RateLimiter
 from .faults import ANSWERING, CLOSING, FaultSet, fault_response
 from .messages import ApiError, Request
 from .request_log import RequestLog
@@ -26,6 +28,9 @@ class Instance:
         self.state = State(page_cap)
         self.faults = FaultSet()
         self.log = RequestLog()
+        self.latency = Latency()
+        self.rate_limit = RateLimiter()
+        self.startup = ({}, {})
         self.url = None
         self.ca_path = None
 
@@ -34,9 +39,18 @@ class Instance:
             self.state.reset()
         self.faults.clear()
         self.log.clear()
+        self.apply_startup(*self.startup)
+
+    def apply_startup(self, latency, rate_limit):
+        """Latency and rate-limit settings from the command line; reset returns to them."""
+        self.startup = (latency, rate_limit)
+        self.latency.set(latency)
+        self.rate_limit.reset()
+        self.rate_limit.configure(**rate_limit)
 
     def serve(self, request):
         """(Response or None, closing action or None) for one Bitbucket request, with faults applied."""
+        self.latency.wait()
         family = ROUTER.family(request.path)
         fault = self.faults.take(request.method, request.path)
         action = fault.action if fault else None

@@ -1,4 +1,4 @@
-"""Users: /rest/api/latest/admin/users*, /admin/user-directories and /users (bitbucket-dc-api.md §3.3, §3.4)."""
+"""Users: /rest/api/latest/admin/users*, /admin/user-directories and /users (docs/dev/bitbucket-api-notes.md §3.3, §3.4)."""
 
 from . import memberships
 from .levels import ADMIN, GLOBAL_PERMISSIONS, rank

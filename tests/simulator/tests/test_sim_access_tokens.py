@@ -110,7 +110,7 @@ def test_tokens_work_on_plain_endpoints_but_never_on_admin_ones(sim):
     assert refused.status_code == 401 and 'Tokens may not have the following permission: ADMIN' in errors(refused)[0]
     assert bearer.put(MINE, json={'name': 'x', 'permissions': READ}).status_code == 401  # tokens cannot make tokens
     assert Rest(sim, 'admin', secret).get('/rest/api/latest/users/admin').status_code == 200  # as Basic password
-    # bitbucket-dc-api.md §5: outside /rest a bearer token is sent to the login page, a Basic one refused.
+    # docs/dev/bitbucket-api-notes.md §5: outside /rest a bearer token is sent to the login page, a Basic one refused.
     assert bearer.get('/projects').status_code == 302
     assert Rest(sim, 'admin', secret).get('/login').status_code == 401
     assert Rest(sim).get('/login').status_code == 200

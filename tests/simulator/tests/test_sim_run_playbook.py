@@ -2,6 +2,9 @@
 
 import subprocess
 
+import yaml
+from conftest import REPO
+
 PLAYBOOK = '''
 - name: Probe the simulator
   hosts: all
@@ -28,7 +31,8 @@ PLAYBOOK = '''
 def test_collection_env_puts_this_collection_on_the_path(collection_env):
     listed = subprocess.run(['ansible-galaxy', 'collection', 'list', 'dcops.bitbucket'], env=collection_env,
                             capture_output=True, text=True, check=True)
-    assert 'dcops.bitbucket' in listed.stdout and '0.1.0' in listed.stdout
+    version = yaml.safe_load((REPO / 'galaxy.yml').read_text())['version']
+    assert 'dcops.bitbucket' in listed.stdout and version in listed.stdout
 
 
 def test_run_playbook_returns_task_results_and_honours_no_log(sim, run_playbook, tmp_path):
