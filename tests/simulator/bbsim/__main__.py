@@ -32,7 +32,7 @@ def _arguments(argv):
 def _speed(args):
     latency = {}
     if args.latency:
-        low, _, high = args.latency.partition('..')
+        low, dummy, high = args.latency.partition('..')
         latency = {'min': float(low), 'max': float(high or low), 'seed': args.latency_seed}
     rate_limit = {'enabled': args.rate_limit, 'capacity': args.rate_limit_capacity,
                   'fill_rate': args.rate_limit_fill_rate, 'retry_after': not args.no_retry_after}
