@@ -129,7 +129,7 @@ changelog: changelog-lint
 		$(BIN)/antsibull-changelog release
 
 # The release notes the next release would publish, from a staged copy (the work tree's changelog is not touched):
-# build/changelog-preview/CHANGELOG.rst. CI runs it after make test.
+# build/changelog-preview/CHANGELOG.rst. .ci/run runs it before make test.
 changelog-preview: changelog-lint
 	@rm -rf build/changelog-preview && mkdir -p build/changelog-preview
 	@stage=$$($(BIN)/python tests/tooling/stage_collection.py build/changelog-preview/stage) && \
