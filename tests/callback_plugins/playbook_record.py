@@ -60,8 +60,6 @@ class CallbackModule(CallbackBase):
         self._host_started[(host.get_name(), task._uuid)] = time.monotonic()
 
     def _play_entry(self, task):
-        if not self._plays:
-            self._plays.append({'play': {'name': ''}, 'tasks': []})
         tasks = self._plays[-1]['tasks']
         if not tasks or tasks[-1]['task']['id'] != task._uuid:
             tasks.append({'task': {'name': task.get_name(), 'id': task._uuid, 'action': task.action}, 'hosts': {}})

@@ -1,4 +1,4 @@
-"""Bitbucket's rate limiter: a token bucket per authenticated user (bitbucket-dc-api.md §3.6, §3.8)."""
+"""Bitbucket's rate limiter: a token bucket per authenticated user (docs/dev/bitbucket-api-notes.md §3.6, §3.8)."""
 
 import threading
 import time

@@ -1,4 +1,4 @@
-"""The rate-limit settings API: {base}/rest/api/latest/admin/rate-limit/settings (bitbucket-dc-api.md §3.6)."""
+"""The rate-limit settings API: {base}/rest/api/latest/admin/rate-limit/settings (docs/dev/bitbucket-api-notes.md §3.6)."""
 
 from .levels import ADMIN
 from .messages import ApiError, Response
