@@ -14,9 +14,13 @@ __metaclass__ = type
 from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import ItemFailure, ItemResult
 from ansible_collections.dcops.bitbucket.plugins.module_utils._caller_level import CallerLevel, fold
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
-from ansible_collections.dcops.bitbucket.plugins.module_utils._groups_api import GroupsApi
-from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import GlobalPermissionsApi, rank
-from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import UsersApi
+from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import rank
+from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import (
+    GroupReader,
+    UserReader,
+    group_view as group_object,
+    shown,
+)
 
 # Group names per PUT /admin/permissions/groups (repeated name=), small enough for any proxy's URL limit.
 GRANT_BATCH = 50
@@ -24,21 +28,9 @@ UNIDENTIFIED_CALLER = ('Bitbucket did not name the authenticated user (no X-AUSE
                        'with a global permission are not checked against your own permission before they are made')
 
 
-def shown(permission):
-    """A permission as the module returns it: the option's vocabulary, 'none' for no global permission."""
-    return permission or 'none'
-
-
 def stored(option):
     """A permission option as Bitbucket holds it: None for 'none'."""
     return None if option in (None, 'none') else option
-
-
-def group_object(name, permission, members=None):
-    obj = {'name': name, 'state': 'present', 'permission': shown(permission)}
-    if members is not None:
-        obj['members'] = sorted(members, key=fold)
-    return obj
 
 
 class GroupPlan:
@@ -95,78 +87,53 @@ class GroupResult(ItemResult):
             self.msg += ' (already done: %s)' % ', '.join(self.done)
 
 
-class GroupsState:
-    """Every listing one call needs, each read at most once and only when needed.
-
-    only: the single group of a one-group call, used as the listings' filter (Bitbucket matches substrings, so
-    the exact name is still looked up in what comes back).
-    """
-
-    def __init__(self, groups_api, perms_api, users_api, only=None):
-        self.groups_api = groups_api
-        self.perms_api = perms_api
-        self.users_api = users_api
-        self.only = only
-        self._names = None
-        self._permissions = None
-        self._permission_by_key = None
-        self._all_permissions = None
-        self._users = None
-
-    def load(self):
-        """Read the groups and the groups' global permissions (once)."""
-        if self._names is None:
-            self._names = dict((fold(n), n) for n in self.groups_api.names(filter=self.only))
-        if self._permissions is None:
-            self._permissions = self.perms_api.groups(filter=self.only)
-            self._permission_by_key = dict((fold(n), p) for n, p in self._permissions.items())
-
-    def find(self, name):
-        """The existing group's name as Bitbucket spells it, or None."""
-        self.load()
-        return self._names.get(fold(name))
-
-    def permission(self, name):
-        """The group's own global permission, or None."""
-        self.load()
-        return self._permission_by_key.get(fold(name))
-
-    def all_permissions(self):
-        """{group name: permission} of every group (the caller's level depends on groups not managed here)."""
-        if self._all_permissions is None:
-            if self.only is None and self._permissions is not None:
-                self._all_permissions = self._permissions
-            else:
-                self._all_permissions = self.perms_api.groups()
-        return self._all_permissions
-
-    def members(self, name):
-        return self.groups_api.members(name)
-
-    def users(self):
-        """{fold(user name): user name} of every user, read once when some member has to be added."""
-        if self._users is None:
-            self._users = dict((fold(n), n) for n in self.users_api.all())
-        return self._users
-
-
 class GroupReconciler:
     """plan(item) -> GroupResult for each desired group (reads only), then apply(results) (writes)."""
 
     def __init__(self, client, username=None, only=None, check_mode=False):
-        self.groups_api = GroupsApi(client)
-        self.perms_api = GlobalPermissionsApi(client)
-        users_api = UsersApi(client)
-        self.state = GroupsState(self.groups_api, self.perms_api, users_api, only=only)
-        self.caller = CallerLevel(users_api, self.perms_api, self.state.all_permissions, username=username)
+        self.reader = GroupReader(client)
+        self.user_reader = UserReader(client)
+        self.groups_api = self.reader.groups_api
+        self.perms_api = self.reader.permissions_api
+        self.caller = CallerLevel(self.user_reader.users_api, self.perms_api, self._all_permissions, username=username)
+        self.only = only
         self.check_mode = check_mode
         self.warnings = []
+        self.groups = {}
+        self._all = None
+        self._users = None
+
+    # reading -------------------------------------------------------------------------------------------------
+    def load(self, items):
+        """The groups and their global permissions (only the one group of a one-group call), and the members of the
+        existing groups whose members are managed."""
+        if not items:
+            return
+        self.groups = self.reader.read(names=[self.only] if self.only else None, permissions=True)
+        managed = [self.groups.get(fold(i['name'])) for i in items if i['state'] != 'absent' and i['members'] is not None]
+        self.reader.read_members([group for group in managed if group is not None])
+
+    def _all_permissions(self):
+        """{group name: permission} of every group (the caller's level depends on groups not managed here)."""
+        if self._all is None:
+            if self.only is None:
+                self._all = dict((g.name, stored(g.view['permission'])) for g in self.groups.values())
+            else:
+                self._all = self.perms_api.groups()
+        return self._all
+
+    def _user_names(self):
+        """{fold(user name): user name} of every user, read once when some member has to be added."""
+        if self._users is None:
+            self._users = self.user_reader.names()
+        return self._users
 
     # planning (reads only) -----------------------------------------------------------------------------------
     def plan(self, item):
         name = item['name']
-        existing = self.state.find(name)
-        current = self.state.permission(existing) if existing else None
+        found = self.groups.get(fold(name))
+        existing = found.name if found else None
+        current = stored(found.view['permission']) if found else None
         plan = GroupPlan(existing or name, current)
         if item['state'] == 'absent':
             before = group_object(existing, current) if existing else None
@@ -179,7 +146,9 @@ class GroupReconciler:
         desired = current if item['permission'] is None else stored(item['permission'])
         members_before = members_after = None
         if item['members'] is not None:
-            members_before = self.state.members(existing) if existing else []
+            if found is not None and found.error is not None:
+                raise found.error
+            members_before = found.view['members'] if found else []
             members_after = self._plan_members(plan, members_before, item['members'], item['append'])
         plan.create = not existing
         if desired != current:
@@ -199,7 +168,7 @@ class GroupReconciler:
             wanted_by_key.setdefault(fold(member), member)
         missing_keys = [k for k in wanted_by_key if k not in current_by_key]
         if missing_keys:
-            users = self.state.users()
+            users = self._user_names()
             unknown = [wanted_by_key[k] for k in missing_keys if k not in users]
             if unknown:
                 raise ItemFailure('group %s: %s %s not exist in Bitbucket (members are never created; create the '

@@ -25,11 +25,9 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import (
     PERMISSION_CHOICES,
-    GlobalPermissionsApi,
     rank,
 )
-from ansible_collections.dcops.bitbucket.plugins.module_utils._groups_api import GroupsApi
-from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import UsersApi
+from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import GroupReader, UserReader, user_view
 
 # The options of one user; the module takes them at the top level (one user) or as `users` items (many).
 USER_OPTIONS = dict(
@@ -97,21 +95,6 @@ def validate(users, list_name=None):
     return problems
 
 
-def user_view(user, groups=None, permission=None):
-    """The normalised user object returned and diffed: never a password, groups and permission when managed."""
-    view = {
-        'name': user.get('name'),
-        'display_name': user.get('displayName'),
-        'email': user.get('emailAddress'),
-        'state': 'present',
-    }
-    if groups is not None:
-        view['groups'] = sorted(groups)
-    if permission is not None:
-        view['permission'] = permission
-    return view
-
-
 class Step:
     """One planned write: what it does (for messages) and how (a call on the API classes)."""
 
@@ -128,9 +111,10 @@ class UserReconciler:
     """
 
     def __init__(self, client, check_mode=False, username=None, add_secret=None):
-        self.users_api = UsersApi(client)
-        self.groups_api = GroupsApi(client)
-        self.permissions_api = GlobalPermissionsApi(client)
+        self.reader = UserReader(client)
+        self.group_reader = GroupReader(client)
+        self.users_api = self.reader.users_api
+        self.permissions_api = self.reader.permissions_api
         self.caller = CallerLevel(self.users_api, self.permissions_api, self.permissions_api.groups,
                                   username=username)
         self.check_mode = check_mode
@@ -141,27 +125,27 @@ class UserReconciler:
 
     # reading -------------------------------------------------------------------------------------------------
     def load(self, desired, single=False):
-        """All users (or, for one user, only its names) and their global permissions; group names when managed."""
-        if single:
-            names = [n for n in (desired[0]['name'], desired[0].get('new_name')) if n]
-            found = [self.users_api.find(n) for n in names]
-            self.users = dict((fold(u['name']), u) for u in found if u)
-            permissions = {}
-            for name in names:
-                permissions.update(self.permissions_api.users(filter=name))
-        else:
-            self.users = dict((fold(name), user) for name, user in self.users_api.all().items())
-            permissions = self.permissions_api.users()
-        self.permissions = dict((fold(name), permission) for name, permission in permissions.items())
-        if any(d.get('groups') is not None and d.get('state') != 'absent' for d in desired):
-            self.group_names = dict((fold(name), name) for name in self.groups_api.names())
+        """All users (or, for one user, only its names) and their global permissions; group names when managed;
+        the groups of the users whose groups are managed."""
+        names = [n for n in (desired[0]['name'], desired[0].get('new_name')) if n] if single else None
+        self.users = self.reader.read(names=names, permissions=True)
+        managed = [d for d in desired if d.get('groups') is not None and d.get('state') != 'absent']
+        if managed:
+            self.group_names = dict((key, group.name) for key, group in self.group_reader.read().items())
+        members = []
+        for wanted in managed:
+            try:
+                current = self._resolve_rename(wanted)
+            except ItemFailure:
+                continue  # fails when planned, before anything is read for it
+            if current is not None and current not in members:
+                members.append(current)
+        self.reader.read_groups(members)
 
     def _permission_of(self, name):
         """The global permission granted to the user directly, 'none' when there is none."""
-        return self.permissions.get(fold(name)) or 'none'
-
-    def _view(self, user, groups=None):
-        return user_view(user, groups=groups, permission=self._permission_of(user['name']))
+        found = self.users.get(fold(name))
+        return found.view['permission'] if found else 'none'
 
     # planning ------------------------------------------------------------------------------------------------
     def reconcile(self, desired):
@@ -181,22 +165,22 @@ class UserReconciler:
         if new_name and fold(new_name) != fold(name) and fold(new_name) in self.users:
             if current is not None:
                 raise ItemFailure('cannot rename user %s to %s: a user named %s already exists'
-                                  % (current['name'], new_name, self.users[fold(new_name)]['name']))
+                                  % (current.name, new_name, self.users[fold(new_name)].name))
             return self.users[fold(new_name)]
         return current
 
     def _plan_absent(self, current):
         if current is None:
             return None, None, []
-        name = current['name']
-        if current.get('deletable') is False or current.get('mutableDetails') is False:
+        name = current.name
+        if current.facts['deletable'] is False or current.facts['mutable_details'] is False:
             raise ItemFailure('cannot delete user %s: it belongs to the read-only user directory %s; remove it there'
                               % (name, _directory(current)))
         caller = self.caller.username or (self.caller.load() and self.caller.username)
         if caller and fold(caller) == fold(name):
             raise ItemFailure('cannot delete user %s: it is the user these credentials authenticate as' % name)
         self._check_caller(name, self._permission_of(name), None)
-        return self._view(current), None, [Step('delete', 'deleted', lambda: self.users_api.delete(name))]
+        return dict(current.view), None, [Step('delete', 'deleted', lambda: self.users_api.delete(name))]
 
     def _plan_create(self, desired):
         name = desired.get('new_name') or desired['name']
@@ -241,13 +225,15 @@ class UserReconciler:
                               notify=desired.get('notify'))
 
     def _plan_update(self, desired, current):
-        name = current['name']
+        name = current.name
         new_name = desired.get('new_name')
         if new_name == name:
             new_name = None
         groups_managed = desired.get('groups') is not None
-        current_groups = self.users_api.groups_of(name) if groups_managed else None
-        before = self._view(current, groups=current_groups)
+        if groups_managed and current.error is not None:
+            raise current.error
+        before = dict(current.view)
+        current_groups = before.get('groups')
         after = dict(before)
         steps = []
 
@@ -268,7 +254,7 @@ class UserReconciler:
             if desired.get(key) is not None and desired[key] != before[key]:
                 details[key] = desired[key]
         set_password = desired.get('password') is not None and desired.get('update_password') == 'always'
-        if (details or set_password) and current.get('mutableDetails') is False:
+        if (details or set_password) and current.facts['mutable_details'] is False:
             changes = sorted(details) + (['password'] if set_password else [])
             raise ItemFailure('cannot change %s of user %s: it belongs to the read-only user directory %s'
                               % (', '.join(changes), name, _directory(current)))
@@ -297,9 +283,9 @@ class UserReconciler:
         target.update((fold(group), group) for group in wanted)
         to_add = sorted(target[key] for key in target if key not in have)
         to_remove = sorted(have[key] for key in have if key not in target)
-        if (to_add or to_remove) and current.get('mutableGroups') is False:
+        if (to_add or to_remove) and current.facts['mutable_groups'] is False:
             raise ItemFailure('cannot change the groups of user %s: it belongs to the read-only user directory %s, '
-                              'which manages its group memberships' % (current['name'], _directory(current)))
+                              'which manages its group memberships' % (current.name, _directory(current)))
         after['groups'] = sorted(target.values())
         steps = []
         if to_add:
@@ -402,4 +388,4 @@ _VERBS = {'create': 'create', 'delete': 'delete', 'rename': 'rename', 'update': 
 
 
 def _directory(user):
-    return "'%s'" % (user.get('directoryName') or 'unknown')
+    return "'%s'" % (user.facts['directory'] or 'unknown')

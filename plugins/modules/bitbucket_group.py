@@ -286,8 +286,7 @@ def main():
     reconciler = GroupReconciler(module.client, username=module.params['url_username'],
                                  only=items[0]['name'] if single else None, check_mode=module.check_mode)
     try:
-        if items:
-            reconciler.state.load()
+        reconciler.load(items)
         results = reconcile_all(items, reconciler.plan)
         if not module.check_mode:
             reconciler.apply(results)

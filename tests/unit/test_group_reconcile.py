@@ -20,7 +20,7 @@ def run(sim, items, check=False):
     sim.control.clear_requests()
     client = BitbucketClient(sim.url, username='admin', password='admin-password', retries=0)
     reconciler = GroupReconciler(client, username='admin', check_mode=check)
-    reconciler.state.load()
+    reconciler.load(items)
     results = reconcile_all(items, reconciler.plan)
     if not check:
         reconciler.apply(results)
