@@ -79,7 +79,7 @@ def test_consent_then_refresh_after_refresh(judge_factory, collection_env, run_p
     assert_no_secret(output, secrets)
 
     spent = []
-    for _ in range(ROUNDS):
+    for dummy in range(ROUNDS):
         before = read_store(store)
         result = refresh(run_playbook, judge, store)
         after = read_store(store)

@@ -59,8 +59,8 @@ def ensure_packages():
         completed = subprocess.run(command, cwd=str(JUDGES), env=node_env(), capture_output=True, text=True,
                                    check=False, timeout=INSTALL_TIMEOUT)
         if completed.returncode != 0:
-            raise RuntimeError('npm ci in %s failed (rc %d):\n%s' % (JUDGES, completed.returncode,
-                                                                    completed.stderr[-3000:]))
+            raise RuntimeError('npm ci in %s failed (rc %d):\n%s'
+                               % (JUDGES, completed.returncode, completed.stderr[-3000:]))
         STAMP.write_text(_lock_digest())
     return NODE_MODULES
 

@@ -279,7 +279,7 @@ class SpecConformance:
         declared_query, declared_keys = self.declared_inputs(method, spec_path)
         where = '%s %s' % (method.upper(), path)
         problems = ['%s: query parameter %r is not declared for %s %s' % (where, name, method.upper(), spec_path)
-                    for name in sorted({name for name, _ in parse_qsl(query, keep_blank_values=True)})
+                    for name in sorted({pair[0] for pair in parse_qsl(query, keep_blank_values=True)})
                     if name not in declared_query]
         try:
             sent = json.loads(body) if body else None
