@@ -221,6 +221,19 @@ msg:
   returned: always
   type: str
   sample: 3 groups reconciled, 1 changed
+summary:
+  description: >-
+    With O(groups): the HTTP requests the run sent (C(requests)), the seconds they waited for the rate limit
+    (C(rate_limit_wait_seconds)), the HTTP 429 answers (C(rate_limited_answers)), the run's C(seconds) and the pace
+    it kept (C(rate_limit), see O(rate_limit)).
+  type: dict
+  returned: with O(groups)
+  sample:
+    requests: 130
+    rate_limit_wait_seconds: 2.5
+    rate_limited_answers: 0
+    seconds: 6.1
+    rate_limit: {rate: 5.0, burst: 60, source: settings}
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import (

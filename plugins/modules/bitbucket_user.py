@@ -308,6 +308,14 @@ msg:
   returned: always
   type: str
   sample: 500 users reconciled, 3 changed
+summary:
+  description:
+    - What the run with O(users) cost, C(requests) sent, C(rate_limit_wait_seconds) waited to stay under the rate
+      limit (see O(rate_limit)), C(rate_limited_answers) (HTTP 429) and C(seconds), and the pace kept (C(rate_limit)).
+  returned: with O(users)
+  type: dict
+  sample: {requests: 42, rate_limit_wait_seconds: 0.0, rate_limited_answers: 0, seconds: 1.8,
+           rate_limit: {rate: 5.0, burst: 60, source: default}}
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import exit_with_results, reconcile_all
