@@ -19,8 +19,8 @@ description:
     needed are made, so a second run makes no write.
   - Before any write, fails a group whose change Bitbucket would refuse because of your own global permission (see
     the notes), and a group whose O(members) name a user that does not exist, naming the user.
-  - In bulk mode (O(groups)) one failing group does not stop the others; every group's result is returned in
-    RV(groups) and the task fails at the end if any group failed.
+  - With O(groups) one failing group does not stop the others; every group's result is in RV(groups), and the task
+    fails at the end if any group failed.
 author:
   - dcops.bitbucket contributors (@dcops)
 options:
@@ -39,8 +39,7 @@ options:
     default: present
   permission:
     description:
-      - The group's own global permission. V(none) revokes it. When omitted the permission is left as it is.
-      - Only with O(name); with O(groups) set it on each item.
+      - The group's own global permission; V(none) revokes it, omitted it is left alone. With O(groups), set it per item.
     type: str
     choices: [LICENSED_USER, PROJECT_CREATE, ADMIN, SYS_ADMIN, none]
   members:
@@ -60,10 +59,10 @@ options:
     default: false
   groups:
     description:
-      - Many groups at once, each with the same keys as the single-group options. Unknown keys are refused.
-      - A group name may appear only once in the list (compared case-insensitively); duplicates are refused before
-        any request.
-      - Mutually exclusive with O(name), O(permission) and O(members).
+      - Many groups at once, each with the same keys as the single-group options. Unknown keys are refused. A name
+        may appear only once (compared case-insensitively); duplicates are refused before any request.
+      - Mutually exclusive with O(name), O(permission) and O(members). O(state) and O(append) are the defaults of the
+        items that do not set their own, as in O(dcops.bitbucket.bitbucket_user#module:users).
     type: list
     elements: dict
     suboptions:
@@ -100,10 +99,10 @@ notes:
     changing or deleting a group whose permission is higher than yours, granting a permission higher than yours,
     and any change that would lower your own permission (deleting, demoting or leaving a group you get your
     permission through). Your permission is the highest of your own and your groups' global permissions.
-  - With an OAuth 2.0 token the authenticated user is known from Bitbucket's C(X-AUSERNAME) response header. These
-    checks need up to four extra reads, made only when a group with a global permission is about to change.
-  - Writes are ordered so that your own permission never dips part-way through a run; groups needing the same
-    permission are granted it with one request.
+  - With an OAuth 2.0 token the authenticated user is known from Bitbucket's C(X-AUSERNAME) response header (without
+    it, the module warns that these checks were not made). They need up to four extra reads, made only when a group
+    with a global permission is about to change.
+  - Writes are ordered so that your own permission never dips part-way; one request grants a permission to many groups.
   - Diff mode shows each changed group before and after; the members are shown when O(members) is given.
 seealso:
   - module: dcops.bitbucket.bitbucket_user
@@ -221,94 +220,27 @@ msg:
   returned: always
   type: str
   sample: 3 groups reconciled, 1 changed
-summary:
-  description: >-
-    With O(groups): the HTTP requests the run sent (C(requests)), the seconds they waited for the rate limit
-    (C(rate_limit_wait_seconds)), the HTTP 429 answers (C(rate_limited_answers)), the run's C(seconds) and the pace
-    it kept (C(rate_limit), see O(rate_limit)).
-  type: dict
-  returned: with O(groups)
-  sample:
-    requests: 130
-    rate_limit_wait_seconds: 2.5
-    rate_limited_answers: 0
-    seconds: 6.1
-    rate_limit: {rate: 5.0, burst: 60, source: settings}
+summary: {description: "With O(groups): the run's C(requests), C(rate_limit_wait_seconds), C(rate_limited_answers)
+  (HTTP 429) and C(seconds), and C(rate_limit), the pace kept (see O(rate_limit))", returned: with O(groups), type: dict}
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import (
-    duplicate_names,
-    exit_with_results,
-    reconcile_all,
-)
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import desired_groups, problems
 from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GroupReconciler
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
-from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import PERMISSION_CHOICES
-
-GROUP_OPTIONS = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent']),
-    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
-    members=dict(type='list', elements='str'),
-    append=dict(type='bool'),
-)
-
-ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
-    members=dict(type='list', elements='str'),
-    append=dict(type='bool', default=False),
-    groups=dict(type='list', elements='dict', options=GROUP_OPTIONS),
-)
-
-
-def desired_groups(params):
-    """The desired groups as items with every key set; raises ValueError naming the option at fault."""
-    bulk = params['groups'] is not None
-    items = [dict(item) for item in params['groups']] if bulk else [dict((k, params[k]) for k in GROUP_OPTIONS)]
-    for index, item in enumerate(items):
-        where = 'groups[%d].' % index if bulk else ''
-        if not (item['name'] or '').strip():
-            raise ValueError('%sname must be a non-empty group name' % where)
-        if any(not (member or '').strip() for member in item['members'] or []):
-            raise ValueError('%smembers of group %s holds an empty user name' % (where, item['name']))
-        for key in ('state', 'append'):
-            if item[key] is None:
-                item[key] = params[key]
-    duplicates = duplicate_names([{'name': item['name'].lower()} for item in items])
-    if duplicates:
-        raise ValueError('groups lists these group names more than once (names are case-insensitive): %s'
-                         % ', '.join(duplicates))
-    return items
+from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in
 
 
 def main():
     module = BitbucketModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('name', 'groups'), ('groups', 'permission'), ('groups', 'members')],
+        mutually_exclusive=MUTUALLY_EXCLUSIVE,
         required_one_of=[('name', 'groups')],
         supports_check_mode=True,
+        problems=problems,
     )
-    try:
-        items = desired_groups(module.params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    single = module.params['groups'] is None
-    reconciler = GroupReconciler(module.client, username=module.params['url_username'],
-                                 only=items[0]['name'] if single else None, check_mode=module.check_mode)
-    try:
-        if items:
-            reconciler.state.load()
-        results = reconcile_all(items, reconciler.plan)
-        if not module.check_mode:
-            reconciler.apply(results)
-    except BitbucketError as exc:
-        module.fail_from(exc)
-    for warning in reconciler.warnings:
-        module.warn(warning)
-    exit_with_results(module, results, 'group', single)
+    reconciler = GroupReconciler(module.client, username=module.params['url_username'], check_mode=module.check_mode)
+    reconcile_in(module, reconciler, desired_groups(module.params), single=module.params['groups'] is None)
 
 
 if __name__ == '__main__':

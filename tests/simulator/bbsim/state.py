@@ -30,6 +30,7 @@ DEFAULT_CONFIG = {
     'authorize_user': None,
     'authorize_decision': 'approve',
     'version': '9.2.0',
+    'omit_username_header': False,  # as a proxy that drops X-AUSERNAME from the answers
 }
 CONFIG_CHOICES = {
     'policy_unset_style': ('404', '204', 'empty'),
