@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import bench_data
+import fleet
 import matrix
 import report
 import runner
@@ -47,7 +49,7 @@ def build(ansible, single, fleet):
         ('groups', scenarios.GroupsNoChange(ansible, single[5])),
     ]
     if fleet is not None:
-        built.append(('fleet', scenarios.Fleet(ansible, fleet)))
+        built.append(('fleet', fleet.Fleet(ansible, fleet)))
     return built
 
 
@@ -74,7 +76,7 @@ def main(argv=None):
     if args.render:
         with open(args.render) as handle:
             saved = json.load(handle)
-        report.write(args.report, args.chart, scenarios.Results.from_dict(saved['results']), **saved['run'])
+        report.write(args.report, args.chart, bench_data.Results.from_dict(saved['results']), **saved['run'])
         return 0
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
@@ -92,7 +94,7 @@ def main(argv=None):
         ansible = runner.Ansible(workdir)
         chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet)
                   if not wanted or name in wanted]
-        results = scenarios.Results()
+        results = bench_data.Results()
         for name, scenario in list(chosen):
             _log('prepare %s' % name)
             if not _attempt(results, name, 'preparing', scenario.prepare):

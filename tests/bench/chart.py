@@ -48,9 +48,12 @@ def line_chart(path, title, x_label, y_label, series, x_ticks):
     _finish(figure, axes, path, title, x_label, y_label)
 
 
-def grouped_bars(path, title, y_label, groups, bars):
-    """groups: the x labels; bars: [(label, RGB, [value per group])] drawn side by side in each group."""
+def grouped_bars(path, title, y_label, groups, bars, reference=None):
+    """groups: the x labels; bars: [(label, RGB, [value per group])] drawn side by side in each group; reference:
+    (label, value) of a dashed horizontal line."""
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    if reference:
+        axes.axhline(reference[1], color='black', linestyle='--', linewidth=1, label=reference[0])
     width = 0.8 / max(len(bars), 1)
     for index, (label, color, values) in enumerate(bars):
         xs = [group + (index - (len(bars) - 1) / 2.0) * width for group in range(len(groups))]

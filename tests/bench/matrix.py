@@ -14,7 +14,7 @@ under the rate limit.
 import time
 
 from runner import protocol_floor
-from scenarios import GROUPS, MEMBERS_PER_GROUP, bench_user, desired_users, prepare_instance, request_counts
+from bench_data import GROUPS, MEMBERS_PER_GROUP, bench_user, desired_users, prepare_instance, request_counts
 
 LATENCIES_MS = (0, 25, 100)
 CAPACITY, FILL_RATE = 60, 50
