@@ -30,6 +30,7 @@ DEFAULT_CONFIG = {
     'authorize_user': None,
     'authorize_decision': 'approve',
     'version': '9.2.0',
+    'omit_username_header': False,  # as a proxy that drops X-AUSERNAME from the answers
     # Shapes seen on real servers (docs/dev/bitbucket-api-notes.md §3.11): 204 answers labelled application/json,
     # user listings without the directory and mutability fields.
     'json_on_204': False,
