@@ -21,7 +21,7 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
 .PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench load \
-	changelog changelog-lint changelog-preview clean distclean
+	changelog changelog-lint changelog-preview clean distclean matrix
 
 help:
 	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
@@ -29,7 +29,8 @@ help:
 	@echo "make unit         pytest tests/unit and the simulator's own tests (tests/simulator/tests)"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
-	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
+	@echo "make matrix       unit and integration suites on each tested ansible-core x Python pair (noxfile.py; CI runs it)"
+	@echo "make bench        benchmark against floors, with latency and rate limit (about 20 min, not in make test); docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make changelog-preview  the release notes the next release would publish (staged copy; CI runs it)"
@@ -64,6 +65,7 @@ test:
 	@! test -f $(LOGS)/sanity.log || echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
 	@! test -f $(LOGS)/ansible-lint.log || echo "ansible-lint: $$($(STRIP_COLOR) $(LOGS)/ansible-lint.log | grep -E '^Passed' | tail -n 1)"
 	@! test -f $(LOGS)/molecule.log || echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
+	@echo "judges:       $$($(BIN)/python tests/judges/summary.py)"
 	@echo "pytest:"
 	@grep -E '^=+ .* in [0-9.]+s' $(LOGS)/pytest.log | tail -n 1
 
@@ -102,6 +104,17 @@ ansible-lint: venv
 
 lint: ansible-lint sanity
 
+# The tested range: noxfile.py lists the ansible-core x Python pairs; a pair whose Python is not installed (PATH or
+# pyenv) is skipped with a line saying so. NOX_ARGS passes options, for example NOX_ARGS="-s 'tests(ansible-core-2.21-python-3.13)'".
+NOX_ARGS ?=
+matrix: venv
+	@mkdir -p $(LOGS) build/matrix && rm -f build/matrix/report.json
+	@started=$$(date +%s); set +e; \
+		$(RUN) $(BIN)/nox --report build/matrix/report.json $(NOX_ARGS) 2>&1 | tee $(LOGS)/matrix.log \
+			| grep --line-buffered -Ev '^WARNING: Location'; status=$${PIPESTATUS[0]}; set -e; \
+		echo "== make matrix: $$(( $$(date +%s) - started )) s (log: $(LOGS)/matrix.log) =="; \
+		$(BIN)/python tests/tooling/matrix_summary.py build/matrix/report.json && exit $$status
+
 molecule: venv
 	@mkdir -p $(LOGS)
 	$(RUN) tests/tooling/molecule.sh 2>&1 | tee $(LOGS)/molecule.log
@@ -112,6 +125,7 @@ demo: venv
 
 # Not part of make test. BENCH_ARGS passes options, for example BENCH_ARGS="--only users1000 --reps 3".
 bench: venv
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --requirement tests/bench/requirements.txt
 	$(RUN) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # The load part of the reliability suite (minutes); it rewrites tests/reliability/results/load.json and docs/reliability.md.

@@ -24,6 +24,8 @@ CLOUD_TOKEN_URL = 'https://bitbucket.org/site/oauth2/access_token'
 DEFAULT_EXPIRES_IN = 3600
 DEFAULT_REFRESH_TOKEN_LIFETIME = 7776000
 REFRESH_TOKEN_WARN_FRACTION = 0.8
+# Bad Gateway and Gateway Timeout come from a proxy whose upstream may have done the work: the outcome is unknown.
+GATEWAY_STATUSES = (502, 504)
 BOOTSTRAP_HINT = ('run ansible-playbook dcops.bitbucket.bootstrap_oauth (a human consents once in the browser) to obtain a new '
                   'refresh token and create the token store again')
 
@@ -152,6 +154,11 @@ class TokenEndpoint:
                     'and rotated the refresh token before the connection broke.' % exc.reason)
             raise
         except BitbucketHTTPError as exc:
+            if form['grant_type'] == 'refresh_token' and exc.status in GATEWAY_STATUSES:
+                raise RefreshOutcomeUnknown(
+                    'The refresh request to the token endpoint got a gateway error (%s), not an answer from Bitbucket. '
+                    'Bitbucket behind the gateway may have accepted it and rotated the refresh token, the answer '
+                    'being lost on the way back.' % exc, status=exc.status)
             raise self._refusal(exc, form['grant_type'])
         return self._parse(response.data, sent_at)
 
@@ -160,7 +167,8 @@ class TokenEndpoint:
         if exc.error_code == 'invalid_grant' and grant_type == 'refresh_token':
             text = ('The token endpoint refused the refresh token (%s): it has expired, was revoked, or was already '
                     'used by another run. %s.' % (described, BOOTSTRAP_HINT[0].upper() + BOOTSTRAP_HINT[1:]))
-        elif exc.error_code == 'invalid_grant' and grant_type == 'authorization_code':
+        elif exc.error_code in ('invalid_grant', 'invalid_request') and grant_type == 'authorization_code':
+            # docs/dev/bitbucket-api-notes.md §1.7: Data Center calls an unknown code a malformed request.
             text = ('The token endpoint refused the authorization code (%s): codes are single-use and expire about '
                     '10 seconds after the consent, and the redirect_uri and PKCE '
                     'code_verifier must match the authorization request. Consent again.' % described)

@@ -128,6 +128,12 @@ tokens:
       description: The token as it was before it was revoked; absent when it did not exist.
       type: dict
       returned: when the token existed
+summary:
+  description:
+    - With O(tokens), what the run cost; C(requests) sent, C(rate_limit_wait_seconds) spent waiting for the rate limit
+      (see O(rate_limit)), C(rate_limited_answers) (HTTP 429), C(seconds), and C(rate_limit), the pace it kept.
+  returned: with O(tokens)
+  type: dict
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api import (

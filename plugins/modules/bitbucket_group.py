@@ -220,14 +220,12 @@ msg:
   returned: always
   type: str
   sample: 3 groups reconciled, 1 changed
+summary: {description: "With O(groups): the run's C(requests), C(rate_limit_wait_seconds), C(rate_limited_answers)
+  (HTTP 429) and C(seconds), and C(rate_limit), the pace kept (see O(rate_limit))", returned: with O(groups), type: dict}
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import (
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    desired_groups,
-    problems,
-)
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import desired_groups, problems
 from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GroupReconciler
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in

@@ -150,6 +150,15 @@ options:
         and with mode C(0600), and the task fails naming it. Moving it over the store restores the session.
       - Without a store, whoever registers the result must keep RV(refresh_token).
     type: path
+  token_store_backend:
+    description:
+      - Where O(token_store) lives. V(file) is an Ansible-Vault-encrypted YAML file on the controller, for runs that
+        share one file system.
+      - V(hashi_vault) is a KV version 2 secret in HashiCorp Vault or OpenBao, for runs on several machines (AWX
+        execution nodes, CI runners); this version of the collection does not provide it yet and fails naming it.
+    type: str
+    choices: [file, hashi_vault]
+    default: file
   token_store_vault_id:
     description:
       - Vault ID whose secret encrypts O(token_store).
@@ -309,4 +318,12 @@ recovery_file:
       O(token_store); move it over the store once the cause is fixed.
   returned: failure to write the store
   type: str
+oauth_error:
+  description:
+    - The OAuth 2.0 error code with which the token endpoint refused the refresh grant, for example
+      V(invalid_grant) (the refresh token expired, was revoked or was used by another run).
+      The role C(dcops.bitbucket.oauth_session) acts on it to take a store that another job pushed to Git.
+  returned: failure, when the token endpoint refused the refresh grant with an error code
+  type: str
+  sample: invalid_grant
 '''

@@ -220,16 +220,14 @@ users:
            mode when the user changed, sample: {before: {email: old@example.com}, after: {email: new@example.com}}}
 msg: {description: "What was done to the user, or with O(users) a summary.", returned: always, type: str,
       sample: "500 users reconciled, 3 changed"}
+summary: {description: "With O(users): C(requests), C(rate_limit_wait_seconds), C(rate_limited_answers) (HTTP 429),
+  C(seconds) and the pace kept, C(rate_limit) (see O(rate_limit))", returned: with O(users), type: dict}
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in
-from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import (
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    desired_users,
-    problems,
-)
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import desired_users, problems
 from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import UserReconciler
 
 

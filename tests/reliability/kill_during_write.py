@@ -23,7 +23,8 @@ import yaml
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import STORE_FIELDS, TokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import STORE_FIELDS
 
 VAULT = [('default', VaultSecret(b'kill-test-vault-password'))]
 CHUNK = 128
@@ -69,8 +70,9 @@ class Tracer:
 
 
 def write(path, data, tracer=None):
-    store = TokenStore(path, VAULT, lock_timeout=5)
+    store = FileTokenStore(path, VAULT, lock_timeout=5)
     with store.locked():
+        store.read()
         if tracer:
             tracer.armed = True
         store.write(data)
@@ -96,7 +98,7 @@ def content(path):
 
 
 def lock_is_free(path):
-    store = TokenStore(path, VAULT, lock_timeout=2)
+    store = FileTokenStore(path, VAULT, lock_timeout=2)
     try:
         with store.locked():
             return True
@@ -131,10 +133,15 @@ def main(directory):
                     os._exit(0)  # pylint: disable=protected-access; a forked child must not run the parent's exit
             status = os.waitpid(child, 0)[1]
             left = leftovers(directory, path)
+            store = content(path)
+            # The next run takes the lock, and with it removes what the killed writer left.
+            free = lock_is_free(path)
+            left_after = leftovers(directory, path)
             points.append({'call': index, 'name': calls[index - 1], 'side': side,
                            'killed': os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL,
-                           'store': content(path), 'lock_free': lock_is_free(path), 'leftovers': left})
-            for name in left:
+                           'store': store, 'lock_free': free, 'leftovers': left,
+                           'leftovers_after_next_run': left_after})
+            for name in left_after:
                 os.unlink(os.path.join(directory, name))
     sys.stdout.write(json.dumps({'calls': calls, 'points': points}) + '\n')
     return 0
