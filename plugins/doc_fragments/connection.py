@@ -67,7 +67,7 @@ options:
     default: 3
   rate_limit:
     description:
-      - Requests per second this run keeps under: the refill rate of the calling user's rate-limit bucket in
+      - Requests per second this run keeps under, the refill rate of the calling user's rate-limit bucket in
         Bitbucket. V(0) turns pacing off.
       - Omitted, a run assumes Bitbucket's defaults (a burst of 60 requests, then 5 per second) and, once it has
         sent a burst, reads the real limit from the rate-limit settings API (the calling user's own entry needs an
