@@ -77,7 +77,7 @@ options:
     type: float
   rate_limit_burst:
     description:
-      - How many requests may be sent at once before O(rate_limit) applies: the capacity of the rate-limit bucket.
+      - How many requests may be sent at once before O(rate_limit) applies (the capacity of the rate-limit bucket).
         V(0) sends every request at O(rate_limit) from the first.
       - Omitted, 60 (Bitbucket's default) until the settings API tells otherwise.
     type: int
