@@ -194,6 +194,7 @@ options:
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
+  - dcops.bitbucket.hashi_vault_token_store
   - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:

@@ -21,7 +21,7 @@ from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store impor
     TokenStoreError,
     TokenStoreWriteError,
 )
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import log_in, vault_settings
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import log_in, problems, vault_settings
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_kv import CasMismatch, VaultError, VaultKv
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_lease_lock import LeaseLock
 
@@ -46,6 +46,9 @@ class HashiVaultTokenStore:
 
     def __init__(self, path, options, lock_timeout=300):
         self.settings = vault_settings(options)
+        found = problems(self.settings, path)
+        if found:
+            raise TokenStoreError('; '.join(found))
         self.path = str(path).strip('/')
         self.lock_path = self.path + '/lock'
         self.lock_timeout = lock_timeout
