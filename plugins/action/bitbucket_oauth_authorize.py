@@ -27,8 +27,8 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import authorize_url
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
-    TokenStore,
     TokenStoreError,
+    open_token_store,
     run_vault_secrets,
 )
 
@@ -216,6 +216,6 @@ class ActionModule(ControllerAction):
 
     def _check_store(self, params):
         """Whatever would stop the code from being stored fails now, before the user consents in vain."""
-        store = TokenStore(params['token_store'], run_vault_secrets(self._loader), params['token_store_vault_id'])
+        store = open_token_store(params, run_vault_secrets(self._loader))
         with store.locked():
             store.refuse_replacing(params['force'])

@@ -38,9 +38,9 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
 )
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
-    TokenStore,
     TokenStoreError,
     TokenStoreWriteError,
+    open_token_store,
     run_vault_secrets,
 )
 
@@ -63,6 +63,7 @@ ARGUMENT_SPEC = dict(
     expires_at=dict(type='int'),
     min_validity=dict(type='int', default=300),
     token_store=dict(type='path', no_log=False),
+    token_store_backend=dict(type='str', default='file', choices=['file', 'hashi_vault']),
     token_store_vault_id=dict(type='str', no_log=False),
     force=dict(type='bool', default=False),
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),
@@ -81,7 +82,6 @@ REQUIRED_IF = [
 ]
 # The store holds these next to the tokens, so that a refresh needs nothing but the client secret.
 IDENTITY_FIELDS = ('url', 'client_id')
-PREFLIGHT_TOKENS = {'access_token': 'preflight', 'expires_at': 0, 'token_type': 'bearer', 'scope': []}
 
 
 class TokenRequestFailed(Exception):
@@ -200,8 +200,7 @@ class TokenRun:
 
     def _with_store(self):
         params = self.params
-        store = TokenStore(params['token_store'], self.vault_secrets, params['token_store_vault_id'],
-                           lock_timeout=params['timeout'] + 60)
+        store = open_token_store(params, self.vault_secrets, lock_timeout=params['timeout'] + 60)
         creating = params['grant_type'] == 'authorization_code'
         if creating:
             store.refuse_replacing(params['force'])
@@ -210,19 +209,22 @@ class TokenRun:
                 store.refuse_replacing(params['force'])
             data = None if creating else store.read()
             if data is None and params['grant_type'] == 'refresh_token':
-                raise TokenRequestFailed('token_store %s does not exist: %s.' % (store.path, BOOTSTRAP_HINT))
+                raise TokenRequestFailed('token_store %s does not exist: %s.' % (store.location, BOOTSTRAP_HINT))
             if data is not None:
                 self._check_identity(store, data)
                 self._issued_at = data['refresh_token_issued_at']
                 now = self.clock()
                 if access_token_is_fresh(data['access_token'], data['expires_at'], params['min_validity'], now):
                     return token_result(data, now, refreshed=False)
-            store.preflight(data or self._new_store_content({}, PREFLIGHT_TOKENS))
+            store.preflight()
             tokens = self._store_grant(store, data or {})
             new = self._new_store_content(data or {}, tokens)
             self._issued_at = new['refresh_token_issued_at']
             try:
-                store.write(new)
+                if creating:
+                    store.create(new, params['force'])
+                else:
+                    store.write(new)
             except TokenStoreWriteError as exc:
                 raise TokenRequestFailed(str(exc), recovery_file=exc.recovery_path)
             return token_result(new, self.clock(), refreshed=True)
@@ -232,16 +234,16 @@ class TokenRun:
         if params['grant_type'] != 'refresh_token':
             return self._grant()
         if not data.get('refresh_token'):
-            raise TokenRequestFailed('token_store %s holds no refresh token: %s.' % (store.path, BOOTSTRAP_HINT))
+            raise TokenRequestFailed('token_store %s holds no refresh token: %s.' % (store.location, BOOTSTRAP_HINT))
         try:
             return self._grant(data['refresh_token'], params['redirect_uri'] or data.get('redirect_uri'))
         except RefreshOutcomeUnknown as exc:
             raise TokenRequestFailed(
                 '%s The token store %s was not changed and still holds the refresh token that was sent. Run the task '
                 'again: if Bitbucket did not take the refresh, it succeeds; if it then fails with invalid_grant, the '
-                'refresh token was consumed, and you must %s.' % (exc, store.path, BOOTSTRAP_HINT))
+                'refresh token was consumed, and you must %s.' % (exc, store.location, BOOTSTRAP_HINT))
         except OAuthError as exc:
-            raise TokenRequestFailed('%s The token store %s was left as it was.' % (exc, store.path))
+            raise TokenRequestFailed('%s The token store %s was left as it was.' % (exc, store.location))
 
     def _new_store_content(self, data, tokens):
         params = self.params
@@ -267,7 +269,7 @@ class TokenRun:
                 raise TokenRequestFailed(
                     'token_store %s belongs to %s %s, not to the %s given to this task (%s); refusing to use it. Point '
                     'token_store at the store of this instance and client, or create one with '
-                    'ansible-playbook dcops.bitbucket.bootstrap_oauth.' % (store.path, name, stored[name], name, given[name]))
+                    'ansible-playbook dcops.bitbucket.bootstrap_oauth.' % (store.location, name, stored[name], name, given[name]))
 
 
 def _normal_url(url):
