@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime
 import json
 import os
 import secrets
@@ -51,6 +52,12 @@ def free_port():
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def _epoch(rfc3339):
+    head, _, fraction = rfc3339.rstrip('Z').partition('.')
+    return datetime.datetime.fromisoformat(head).replace(tzinfo=datetime.timezone.utc).timestamp() \
+        + float('0.' + (fraction or '0'))
 
 
 def _die_with_parent():
@@ -103,6 +110,11 @@ class BaoAdmin:
             return 0
         assert response.status_code == 200, response.text
         return response.json()['data']['current_version']
+
+    def kv_created(self, mount, path):
+        """{version: seconds since the epoch (server clock) it was written}."""
+        versions = self.call('GET', '%s/metadata/%s' % (mount, path))['data']['versions']
+        return {int(number): _epoch(item['created_time']) for number, item in versions.items()}
 
     def kv_list(self, mount, path):
         response = self.session.request('LIST', '%s/v1/%s/metadata/%s' % (self.url, mount, path), timeout=10)
@@ -184,6 +196,17 @@ class BaoServer:
             if request.get('path') == prefix or request.get('path', '').startswith(prefix + '/'):
                 counts[request['path']] = counts.get(request['path'], 0) + 1
         return counts
+
+    def request_times(self, api_path, operation):
+        """When (epoch, server clock) requests of ``operation`` on ``api_path`` arrived, from the audit log."""
+        times = []
+        for line in self.audit_log.read_text().splitlines():
+            entry = json.loads(line)
+            request = entry.get('request') or {}
+            if entry.get('type') == 'request' and request.get('path') == api_path \
+                    and request.get('operation') == operation:
+                times.append(_epoch(entry['time']))
+        return times
 
     def stop(self):
         if self.process.poll() is None:

@@ -26,6 +26,7 @@ from ansible.utils.display import Display
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import ConnectionOptionError, check_connection
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import authorize_url
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import OPTION_SPEC as HASHI_VAULT_SPEC
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStoreError,
     open_token_store,
@@ -41,6 +42,8 @@ ARGUMENT_SPEC = dict(
     token_store=dict(type='path', no_log=False),
     token_store_vault_id=dict(type='str', no_log=False),
     force=dict(type='bool', default=False),
+    token_store_backend=dict(type='str', default='file', choices=['file', 'hashi_vault']),
+    hashi_vault=dict(type='dict', options=HASHI_VAULT_SPEC),
 )
 LOOPBACK_BIND = {'127.0.0.1': ('127.0.0.1', socket.AF_INET), 'localhost': ('127.0.0.1', socket.AF_INET),
                  '::1': ('::1', socket.AF_INET6)}

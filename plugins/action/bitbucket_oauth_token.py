@@ -37,6 +37,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     token_endpoint_url,
 )
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import OPTION_SPEC as HASHI_VAULT_SPEC
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     TokenStoreError,
     TokenStoreWriteError,
@@ -64,6 +65,8 @@ ARGUMENT_SPEC = dict(
     min_validity=dict(type='int', default=300),
     token_store=dict(type='path', no_log=False),
     token_store_backend=dict(type='str', default='file', choices=['file', 'hashi_vault']),
+    hashi_vault=dict(type='dict', options=HASHI_VAULT_SPEC),
+    lock_timeout=dict(type='int'),
     token_store_vault_id=dict(type='str', no_log=False),
     force=dict(type='bool', default=False),
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),

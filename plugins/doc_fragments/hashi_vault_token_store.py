@@ -72,12 +72,15 @@ options:
           - Seconds to wait for each Vault request.
         type: int
         default: 30
+'''
+
+    LOCK_TIMEOUT = r'''
+options:
   lock_timeout:
     description:
-      - With O(token_store_backend=hashi_vault), the lease of the lock in seconds, counted on the Vault server's
-        clock. A run that crashed while holding it blocks the others at most this long. Must exceed the longest
-        refresh, O(timeout) included.
-      - With O(token_store_backend=file), the longest wait for the lock file.
+      - With O(token_store_backend=hashi_vault), the lease of the lock in seconds (default 300), counted on the Vault
+        server's clock. A run that crashed while holding it blocks the others at most this long. Must exceed the
+        longest refresh, O(timeout) included.
+      - With O(token_store_backend=file), the longest wait for the lock file (default O(timeout) plus 60 seconds).
     type: int
-    default: 300
 '''
