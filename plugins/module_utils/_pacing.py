@@ -50,8 +50,9 @@ class Pacer:
         self.rate = float(rate) if rate else None
         self.burst = max(int(burst or 0), 1)
         self.source = source  # where the limit came from: options, settings or default
-        # Leave room for requests still on their way; never below one token.
-        self._reserve = min(4, self.burst // 10)
+        # Leave room for the requests still on their way (up to max_concurrency, at most 4 by default): the server
+        # counts them when they arrive, and a full server bucket drops the refill the client counted meanwhile.
+        self._reserve = min(4, self.burst // 2)
 
     def _refill(self, now):
         if self.rate is not None:

@@ -31,6 +31,7 @@ from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store impor
     TokenStore,
     TokenStoreError,
     TokenStoreWriteError,
+    plain,
 )
 
 HEADER = '# dcops.bitbucket OAuth 2.0 token store, written by dcops.bitbucket.bitbucket_oauth_token. Do not edit.\n'
@@ -158,7 +159,7 @@ class FileTokenStore(TokenStore):
         self._version = _digest(b_vaulttext)
 
     def encrypt(self, data):
-        content = {key: _native(data.get(key)) for key in STORE_FIELDS}
+        content = {key: plain(data.get(key)) for key in STORE_FIELDS}
         plaintext = HEADER + yaml.safe_dump(content, default_flow_style=False, sort_keys=False)
         try:
             vault_id, secret = self._encryption_secret()
@@ -192,13 +193,3 @@ class FileTokenStore(TokenStore):
 def _digest(content):
     return ABSENT if content is None else hashlib.sha256(content).hexdigest()
 
-
-def _native(value):
-    """Plain Python types for YAML: option values arrive as ansible-core's tagged str and int subclasses."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return [_native(item) for item in value]
-    return str(value)

@@ -78,6 +78,17 @@ class TokenStore:
                                   'valid refresh token. Set force: true to replace it.' % self.location)
 
 
+def plain(value):
+    """Plain Python types for storing: option values arrive as ansible-core's tagged str and int subclasses."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return str(value)
+
+
 def open_token_store(params, vault_secrets, lock_timeout=300.0):
     """The store that the options token_store_backend and token_store (and the backend's own) name."""
     backend = params.get('token_store_backend') or 'file'

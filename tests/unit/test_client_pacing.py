@@ -44,7 +44,8 @@ def test_300_concurrent_reads_under_the_default_bucket_get_no_429(sim):
     assert summary['rate_limit'] == {'rate': FILL_RATE, 'burst': CAPACITY, 'source': 'settings'}
     # 300 reads and the two look-ups of the limit (the settings, then the caller's own entry: none, so 404).
     assert summary['requests'] == 302 == len(sim.control.requests())
-    assert summary['rate_limit_wait_seconds'] > 0
+    # Waiting is needed only when the run is faster than the bucket refills (not on a loaded machine).
+    assert summary['rate_limit_wait_seconds'] > 0 or summary['seconds'] >= (300 - CAPACITY) / FILL_RATE
 
 
 def test_a_short_run_sends_no_extra_request_to_learn_the_limit(sim):
