@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from oauth_support import CLIENT_ID, CLIENT_SECRET
 from vault_sessions import FAIL_TASK, TOKEN_TASK, assert_no_secret, refresh_tokens_sent, seeded_secret, vault_host
 from vault_support import JOB_POLICY, READ_ONLY_POLICY, BaoServer, free_port
@@ -102,7 +100,6 @@ def test_conflicting_write_between_read_and_write_is_kept_and_the_new_tokens_rec
     assert saved['refresh_token'] in sim.control.state()['valid_refresh_tokens'], 'nothing is lost'
 
 
-@pytest.mark.xfail(reason='the re-read on invalid_grant is not in the token action yet', strict=False)
 def test_invalid_grant_after_another_run_rotated_uses_the_new_token_once(sim, bao, kv_path, vault_options,
                                                                         run_playbook):
     seeded_secret(sim, bao.admin, kv_path, refresh_token='refresh-token-rotated-away')
