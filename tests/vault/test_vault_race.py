@@ -105,7 +105,7 @@ def test_run_after_a_holder_killed_with_sigkill_waits_at_most_lock_timeout(sim, 
     killed_at = time.monotonic()
     holder.wait()
     holder.stdout.close()
-    output = run.communicate(timeout=120)[0]
+    output = run.communicate(timeout=300)[0]
     waited = time.monotonic() - killed_at
     assert run.returncode == 0, output[-4000:]
     after, version = bao.admin.kv_get('secret', kv_path)
