@@ -43,6 +43,7 @@ def test_eight_machines_on_one_expired_secret_refresh_once(sim, bao, kv_path, va
     before = seeded_secret(sim, bao.admin, kv_path)
     inventory = one_host(sim, kv_path, vault_options)
     machines = [machine(collection_env, tmp_path, 'machine%d' % index, inventory) for index in range(RUNS)]
+    seeding = bao.kv_writes('secret', kv_path)
     started = time.monotonic()
     runs = [subprocess.Popen([str(VENV_BIN / 'ansible-playbook'), '-i', str(inventory_path),
                               str(_playbook_path(PLAYBOOK))], env=env, cwd=str(work), stdout=subprocess.PIPE,
@@ -56,6 +57,9 @@ def test_eight_machines_on_one_expired_secret_refresh_once(sim, bao, kv_path, va
     assert refresh_tokens_sent(sim) == [before['refresh_token']], 'exactly one refresh between the eight runs'
     assert version == 2 and sim.control.state()['valid_refresh_tokens'] == [after['refresh_token']]
     assert sum('changed=1' in output for output in outputs) == 1, 'one run refreshed, seven reused its token'
+    # Two sessions per run (oauth_session.yml), each taking and releasing the lock once.
+    assert bao.kv_writes('secret', kv_path) == {'secret/data/' + kv_path: seeding['secret/data/' + kv_path] + 1,
+                                                'secret/data/%s/lock' % kv_path: RUNS * 2 * 2}
     print('eight-machine race: %.1f s wall time, %d refresh' % (wall, len(refresh_tokens_sent(sim))))
     assert wall < 300
 
