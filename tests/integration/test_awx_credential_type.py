@@ -61,6 +61,7 @@ def inject_credential(definition, inputs, private_data_dir):
 
     env = {name: sandbox.from_string(template).render(**namespace) for name, template in injectors['env'].items()}
     args = []
+
     def render(node):  # nested mappings and lists are rendered leaf by leaf, as AWX's build_extra_vars does
         if isinstance(node, dict):
             return {render(key): render(value) for key, value in node.items()}
@@ -93,8 +94,8 @@ def test_definition_is_one_awx_accepts_and_matches_the_collection():
     assert all(re.fullmatch(r'[a-zA-Z_][a-zA-Z0-9_]*', name) for name in fields)
     assert all(field['type'] == 'string' and field['label'] for field in fields.values())
     assert set(definition['inputs']['required']) == {'url', 'client_id', 'client_secret', 'redirect_uri'}
-    assert {name for name, field in fields.items() if field.get('secret')} == {'client_secret', 'password',
-                                                                                'vault_token', 'vault_secret_id'}
+    secret_inputs = {'client_secret', 'password', 'vault_token', 'vault_secret_id'}
+    assert {name for name, field in fields.items() if field.get('secret')} == secret_inputs
     assert fields['ca_bundle'].get('multiline') is True and fields['vault_ca_bundle'].get('multiline') is True
 
     # Injector validation as AWX does it: allowed env names, every template renders with StrictUndefined when all

@@ -94,8 +94,8 @@ MODULE_PLAYBOOK = """
 """ % LOCK_TIMEOUT
 
 
-def test_run_after_a_holder_killed_with_sigkill_waits_at_most_lock_timeout(sim, bao, kv_path, vault_options,
-                                                                         collection_env, tmp_path):
+def test_run_after_a_holder_killed_with_sigkill_waits_at_most_lock_timeout(
+        sim, bao, kv_path, vault_options, collection_env, tmp_path):
     before = seeded_secret(sim, bao.admin, kv_path)
     env, work, inventory_path = machine(collection_env, tmp_path, 'next', one_host(sim, kv_path, vault_options))
     playbook = work / 'token.yml'

@@ -100,8 +100,8 @@ def test_conflicting_write_between_read_and_write_is_kept_and_the_new_tokens_rec
     assert saved['refresh_token'] in sim.control.state()['valid_refresh_tokens'], 'nothing is lost'
 
 
-def test_invalid_grant_after_another_run_rotated_uses_the_new_token_once(sim, bao, kv_path, vault_options,
-                                                                        run_playbook):
+def test_invalid_grant_after_another_run_rotated_uses_the_new_token_once(
+        sim, bao, kv_path, vault_options, run_playbook):
     seeded_secret(sim, bao.admin, kv_path, refresh_token='refresh-token-rotated-away')
     sim.control.fault(method='POST', path='/rest/oauth2/', action='slow', delay=2)
     rotated = {}
