@@ -72,13 +72,13 @@ test:
 # One run over both suites, unit tests listed first, so that CI reads a single summary line with every count.
 pytest: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/vault tests/reliability 2>&1 | tee $(LOGS)/pytest.log
 
 unit: venv
 	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests
 
 integration: venv
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration tests/vault
 
 # ansible-test bootstraps pip in each sanity venv from ~/.ansible/test/cache/get_pip_<version>.py, which it would
 # otherwise download from ci-files.testing.ansible.com; install our offline equivalent there (see its docstring).

@@ -150,6 +150,15 @@ options:
         and with mode C(0600), and the task fails naming it. Moving it over the store restores the session.
       - Without a store, whoever registers the result must keep RV(refresh_token).
     type: path
+  token_store_backend:
+    description:
+      - Where O(token_store) lives. V(file) is an Ansible-Vault-encrypted YAML file on the controller, for runs that
+        share one file system.
+      - V(hashi_vault) is a KV version 2 secret in HashiCorp Vault or OpenBao, for runs on several machines (AWX
+        execution nodes, CI runners); this version of the collection does not provide it yet and fails naming it.
+    type: str
+    choices: [file, hashi_vault]
+    default: file
   token_store_vault_id:
     description:
       - Vault ID whose secret encrypts O(token_store).
