@@ -47,7 +47,7 @@ def _target(guide, url, repository):
     """(label or None, url) for a Markdown link target."""
     if '://' in url or url.startswith('mailto:'):
         return None, url
-    path, _, anchor = url.partition('#')
+    path, anchor = (url.split('#', 1) + [''])[:2]
     if not path:
         return label(guide, anchor), None
     resolved = (DOCS / path).resolve()
