@@ -28,8 +28,8 @@ def _ratios(f, top, bottom):
 
 
 def _floor_text(f, job, condition):
-    return 'requests script %s + shape task %s' % (seconds(f.get('m.%s.%s.floor' % (job, condition.key))),
-                                                 seconds(f.get('m.%s.shape' % job)))
+    script = f.get('m.%s.%s.floor' % (job, condition.key))
+    return 'requests script %s + shape task %s' % (seconds(script), seconds(f.get('m.%s.shape' % job)))
 
 
 def _rejected(f, key):
