@@ -65,6 +65,7 @@ test:
 	@! test -f $(LOGS)/sanity.log || echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
 	@! test -f $(LOGS)/ansible-lint.log || echo "ansible-lint: $$($(STRIP_COLOR) $(LOGS)/ansible-lint.log | grep -E '^Passed' | tail -n 1)"
 	@! test -f $(LOGS)/molecule.log || echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
+	@echo "judges:       $$($(BIN)/python tests/judges/summary.py)"
 	@echo "pytest:"
 	@grep -E '^=+ .* in [0-9.]+s' $(LOGS)/pytest.log | tail -n 1
 
