@@ -247,7 +247,7 @@ summary:
       sample: 48.7
     rate_limit:
       description:
-        - The pace kept, C(rate) requests per second after a C(burst), and where it came from (C(source)):
+        - The pace kept, C(rate) requests per second after a C(burst), and where it came from (C(source)), one of
           V(options) (O(rate_limit)), V(settings) (Bitbucket's rate-limit settings) or V(default) (Bitbucket's
           defaults, assumed). C(rate) is V(null) when the run was not paced.
       type: dict
