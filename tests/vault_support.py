@@ -55,7 +55,7 @@ def free_port():
 
 
 def _epoch(rfc3339):
-    head, _, fraction = rfc3339.rstrip('Z').partition('.')
+    head, dummy, fraction = rfc3339.rstrip('Z').partition('.')
     return datetime.datetime.fromisoformat(head).replace(tzinfo=datetime.timezone.utc).timestamp() \
         + float('0.' + (fraction or '0'))
 

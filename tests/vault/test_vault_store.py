@@ -29,9 +29,9 @@ def store(path, options, lock_timeout=30):
     return HashiVaultTokenStore(path, options, lock_timeout=lock_timeout)
 
 
-def create(path, options, data=TOKENS):
+def create(path, options, data=None):
     with store(path, options).locked() as locked:
-        locked.create(data)
+        locked.create(data or TOKENS)
 
 
 def test_create_refuses_to_replace_unless_forced(bao, kv_path, vault_options):
