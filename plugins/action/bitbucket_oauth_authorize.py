@@ -23,7 +23,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import parse_qs, urlencode, urlsplit
 from ansible.utils.display import Display
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import ConnectionOptionError, check_connection
+from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import check_url
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import authorize_url
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
@@ -173,12 +173,14 @@ class ActionModule(ControllerAction):
             return dict(result, failed=True, msg=problem)
         try:
             result.update(self._consent(params))
-        except (ConsentFailed, ConnectionOptionError, TokenStoreError) as exc:
+        except (ConsentFailed, TokenStoreError) as exc:
             result.update(failed=True, msg=str(exc))
         return result
 
     def _consent(self, params):
-        check_connection(dict(params, timeout=1))
+        problems = check_url(params['url'])
+        if problems:
+            raise ConsentFailed('; '.join(problems))
         if params['timeout'] < 1:
             raise ConsentFailed('timeout must be at least 1 second')
         if params['token_store']:

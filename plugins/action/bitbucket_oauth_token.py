@@ -20,8 +20,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC,
     LOOPBACK_HOSTS,
-    ConnectionOptionError,
-    check_connection,
+    check_url,
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import HAS_REQUESTS
@@ -68,11 +67,10 @@ ARGUMENT_SPEC = dict(
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),
     ca_path=dict(CONNECTION_ARGSPEC['ca_path']),
     timeout=dict(CONNECTION_ARGSPEC['timeout']),
-    # Accepted and not used, so that module_defaults for group/dcops.bitbucket.bitbucket work with this module too.
-    url_username=dict(type='str'),
-    url_password=dict(type='str', no_log=True),
-    retries=dict(type='int'),
 )
+# Connection options of the action group that token requests have no use for: dropped, so that module_defaults for
+# group/dcops.bitbucket.bitbucket (which set them for the REST API modules) apply to this module too.
+GROUP_OPTIONS_NOT_USED = ('url_username', 'url_password', 'retries')
 MUTUALLY_EXCLUSIVE = [('token_store', 'refresh_token'), ('token_store', 'refresh_token_issued_at')]
 REQUIRED_IF = [
     ('platform', 'datacenter', ('url',)),
@@ -100,11 +98,9 @@ def check_options(params):
     if params['platform'] == 'datacenter' and not params.get('url'):
         raise TokenRequestFailed('url is required with platform=datacenter')
     warnings = []
-    if params.get('url'):
-        try:
-            warnings.extend(check_connection(dict(params, url_username=None, url_password=None, access_token=None)))
-        except ConnectionOptionError as exc:
-            raise TokenRequestFailed(str(exc))
+    problems = check_url(params['url']) if params.get('url') else []
+    if problems:
+        raise TokenRequestFailed('; '.join(problems))
     if params['token_url']:
         parts = urlsplit(params['token_url'])
         if parts.scheme not in ('http', 'https') or not parts.hostname:
@@ -303,6 +299,8 @@ class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        self._task.args = {name: value for name, value in self._task.args.items()
+                           if name not in GROUP_OPTIONS_NOT_USED}
         params, problem = self.validated_params(ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
                                                 required_if=REQUIRED_IF)
         if problem:
