@@ -21,7 +21,7 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
 .PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench load \
-	changelog changelog-lint changelog-preview clean distclean
+	changelog changelog-lint changelog-preview clean distclean matrix
 
 help:
 	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
@@ -29,6 +29,7 @@ help:
 	@echo "make unit         pytest tests/unit and the simulator's own tests (tests/simulator/tests)"
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
+	@echo "make matrix       unit and integration suites on each tested ansible-core x Python pair (noxfile.py; CI runs it)"
 	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
@@ -70,13 +71,13 @@ test:
 # One run over both suites, unit tests listed first, so that CI reads a single summary line with every count.
 pytest: venv
 	@mkdir -p $(LOGS)
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/reliability 2>&1 | tee $(LOGS)/pytest.log
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests tests/integration tests/vault tests/reliability 2>&1 | tee $(LOGS)/pytest.log
 
 unit: venv
 	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/unit tests/simulator/tests
 
 integration: venv
-	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration
+	$(RUN) $(PYTEST) $(PYTEST_ARGS) tests/integration tests/vault
 
 # ansible-test bootstraps pip in each sanity venv from ~/.ansible/test/cache/get_pip_<version>.py, which it would
 # otherwise download from ci-files.testing.ansible.com; install our offline equivalent there (see its docstring).
@@ -101,6 +102,17 @@ ansible-lint: venv
 		$(BIN)/ansible-lint 2>&1 | tee $(LOGS)/ansible-lint.log
 
 lint: ansible-lint sanity
+
+# The tested range: noxfile.py lists the ansible-core x Python pairs; a pair whose Python is not installed (PATH or
+# pyenv) is skipped with a line saying so. NOX_ARGS passes options, for example NOX_ARGS="-s 'tests(ansible-core-2.21-python-3.13)'".
+NOX_ARGS ?=
+matrix: venv
+	@mkdir -p $(LOGS) build/matrix && rm -f build/matrix/report.json
+	@started=$$(date +%s); set +e; \
+		$(RUN) $(BIN)/nox --report build/matrix/report.json $(NOX_ARGS) 2>&1 | tee $(LOGS)/matrix.log \
+			| grep --line-buffered -Ev '^WARNING: Location'; status=$${PIPESTATUS[0]}; set -e; \
+		echo "== make matrix: $$(( $$(date +%s) - started )) s (log: $(LOGS)/matrix.log) =="; \
+		$(BIN)/python tests/tooling/matrix_summary.py build/matrix/report.json && exit $$status
 
 molecule: venv
 	@mkdir -p $(LOGS)

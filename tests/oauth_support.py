@@ -10,7 +10,7 @@ import yaml
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
 
 CLIENT_ID = 'automation'
 CLIENT_SECRET = 'client-secret-7Hq2'
@@ -25,9 +25,9 @@ def seed_client(sim, redirect_uri=REDIRECT_URI):
 
 
 def write_store(path, data):
-    store = TokenStore(str(path), VAULT)
+    store = FileTokenStore(str(path), VAULT)
     with store.locked():
-        store.write(data)
+        store.create(data, force=True)
 
 
 def read_store(path):

@@ -45,6 +45,29 @@ options:
       - HTTP 401 is never retried, and the OAuth 2.0 refresh grant is never retried.
     type: int
     default: 3
+  rate_limit:
+    description:
+      - Requests per second this run keeps under, that is the refill rate of the calling user's rate-limit bucket in
+        Bitbucket. V(0) turns pacing off.
+      - Omitted, a run assumes Bitbucket's defaults (a burst of 60 requests, then 5 per second) and, once it has
+        sent a burst, reads the real limit from the rate-limit settings API (the calling user's own entry needs an
+        administrator; the defaults are kept when it cannot be read). A user exempt from rate limiting is not paced.
+      - An HTTP 429 that comes anyway holds every request of the run for its C(Retry-After), or for the bucket's
+        refill, and is counted in the result's C(summary).
+    type: float
+  rate_limit_burst:
+    description:
+      - How many requests may be sent at once before O(rate_limit) applies, that is the capacity of the rate-limit bucket.
+        V(0) sends every request at O(rate_limit) from the first.
+      - Omitted, 60 (Bitbucket's default) until the settings API tells otherwise.
+    type: int
+  max_concurrency:
+    description:
+      - How many independent reads (each user's tokens, each group's members) are sent at once, over as many
+        kept-alive connections. Writes are always sent one after another, in order.
+      - V(1) sends every request one at a time.
+    type: int
+    default: 4
 notes:
   - Every write sends the header C(X-Atlassian-Token) with the value C(no-check), which Bitbucket requires on form-like requests.
   - Lists are read page by page, following C(nextPageStart) until C(isLastPage), whatever cap the server puts on

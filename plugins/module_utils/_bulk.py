@@ -38,6 +38,22 @@ class ItemResult:
         return make_diff(self.before, self.after, label='%s %s' % (kind, self.name))
 
 
+# Options that, given at the top level with a list of items, are the default of the items that do not set their own.
+ITEM_DEFAULTS = ('state', 'append')
+
+
+def with_defaults(items, params):
+    """Copies of the list items, each key of ITEM_DEFAULTS the item leaves unset taken from the top level."""
+    filled = []
+    for item in items:
+        item = dict(item)
+        for key in ITEM_DEFAULTS:
+            if item.get(key) is None:
+                item[key] = params.get(key)
+        filled.append(item)
+    return filled
+
+
 def duplicate_names(items, key='name'):
     """Names that occur more than once in a list of item dicts, in first-seen order."""
     seen, dupes = set(), []

@@ -29,6 +29,9 @@ CONNECTION_ARGSPEC = dict(
     ca_path=dict(type='path', fallback=(env_fallback, ['BITBUCKET_DC_CA_PATH'])),
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=3),
+    rate_limit=dict(type='float'),
+    rate_limit_burst=dict(type='int'),
+    max_concurrency=dict(type='int', default=4),
 )
 
 CONNECTION_MUTUALLY_EXCLUSIVE = [('access_token', 'url_username'), ('access_token', 'url_password')]
@@ -82,6 +85,9 @@ def check_connection(params):
         raise ConnectionOptionError('timeout must be at least 1 second')
     if params.get('retries') is not None and params['retries'] < 0:
         raise ConnectionOptionError('retries must be 0 or more')
+    for name, low in (('rate_limit', 0), ('rate_limit_burst', 0), ('max_concurrency', 1)):
+        if params.get(name) is not None and params[name] < low:
+            raise ConnectionOptionError('%s must be %s or more' % (name, low))
     warnings = []
     parts = urlsplit(params['url'])
     has_credentials = params.get('access_token') or params.get('url_password')
@@ -94,8 +100,10 @@ def check_connection(params):
 def client_from_params(params):
     """Build the BitbucketClient for validated connection options."""
     from ansible_collections.dcops.bitbucket.plugins.module_utils._http import BitbucketClient
+    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import widen_pool
+    from ansible_collections.dcops.bitbucket.plugins.module_utils._pacing import pacer_for
 
-    return BitbucketClient(
+    client = BitbucketClient(
         params['url'],
         access_token=params.get('access_token'),
         username=params.get('url_username'),
@@ -105,3 +113,7 @@ def client_from_params(params):
         timeout=params.get('timeout') or 30,
         retries=params.get('retries') if params.get('retries') is not None else 3,
     )
+    client.max_concurrency = params.get('max_concurrency') or 1
+    client.pacer = pacer_for(client, params.get('rate_limit'), params.get('rate_limit_burst'))
+    widen_pool(client.session, client.max_concurrency)
+    return client

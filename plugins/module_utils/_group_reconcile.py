@@ -2,31 +2,25 @@
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Desired state of groups: plan every group from one read of each listing, then make the fewest writes.
+"""The plan of each desired group, on the reconcile engine (_reconcile.py). FOR INTERNAL COLLECTION USE ONLY.
 
-FOR INTERNAL COLLECTION USE ONLY.
+Every group is planned from one read of each listing; the writes are then made phase by phase across all groups,
+raising ones first (create, grant, add members) and lowering ones last (remove members, revoke, delete), so that
+the caller's own level never dips part-way through a run. Grants of one permission are batched.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import ItemFailure, ItemResult
+from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import ItemFailure
 from ansible_collections.dcops.bitbucket.plugins.module_utils._caller_level import CallerLevel, fold
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
-from ansible_collections.dcops.bitbucket.plugins.module_utils._groups_api import GroupsApi
-from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import GlobalPermissionsApi, rank
-from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import UsersApi
+from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import rank
+from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import GroupReader, UserReader, group_view, shown
+from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import Plan, Reconciler, Step
 
 # Group names per PUT /admin/permissions/groups (repeated name=), small enough for any proxy's URL limit.
 GRANT_BATCH = 50
-UNIDENTIFIED_CALLER = ('Bitbucket did not name the authenticated user (no X-AUSERNAME header), so changes to groups '
-                       'with a global permission are not checked against your own permission before they are made')
-
-
-def shown(permission):
-    """A permission as the module returns it: the option's vocabulary, 'none' for no global permission."""
-    return permission or 'none'
 
 
 def stored(option):
@@ -34,262 +28,134 @@ def stored(option):
     return None if option in (None, 'none') else option
 
 
-def group_object(name, permission, members=None):
-    obj = {'name': name, 'state': 'present', 'permission': shown(permission)}
-    if members is not None:
-        obj['members'] = sorted(members, key=fold)
-    return obj
+class GroupReconciler(Reconciler):
+    """load(items) reads Bitbucket; run(items) plans every group and, unless in check mode, applies the plans."""
 
+    noun = 'group'
+    phases = ('create', 'grant', 'add', 'remove', 'withdraw')
+    done_separator = ', '
+    batch_size = GRANT_BATCH
 
-class GroupPlan:
-    """The writes one group needs."""
-
-    def __init__(self, name, permission_before):
-        self.name = name
-        self.permission_before = permission_before
-        self.create = False
-        self.delete = False
-        self.grant = None
-        self.revoke = False
-        self.add = []
-        self.remove = []
-
-    @property
-    def changed(self):
-        return bool(self.create or self.delete or self.grant or self.revoke or self.add or self.remove)
-
-    def describe(self):
-        parts = []
-        if self.create:
-            parts.append('created')
-        if self.grant:
-            parts.append('global permission %s -> %s' % (shown(self.permission_before), self.grant))
-        if self.add:
-            parts.append('members added: %s' % ', '.join(self.add))
-        if self.remove:
-            parts.append('members removed: %s' % ', '.join(self.remove))
-        if self.revoke:
-            parts.append('global permission %s revoked' % self.permission_before)
-        if self.delete:
-            parts.append('deleted')
-        return '; '.join(parts) or 'no change'
-
-
-class GroupResult(ItemResult):
-    """An ItemResult that carries its plan and the writes made so far."""
-
-    def __init__(self, name, plan, before, after, obj, check_mode):
-        msg = plan.describe()
-        if check_mode and plan.changed:
-            msg = 'check mode, would be: ' + msg
-        super(GroupResult, self).__init__(name, changed=plan.changed, msg=msg, before=before, after=after, obj=obj)
-        self.plan = plan
-        self.done = []
-
-    def fail(self, exc):
-        self.failed = True
-        self.changed = bool(self.done)
-        self.obj = None
-        self.msg = 'group %s: %s' % (self.plan.name, exc)
-        if self.done:
-            self.msg += ' (already done: %s)' % ', '.join(self.done)
-
-
-class GroupsState:
-    """Every listing one call needs, each read at most once and only when needed.
-
-    only: the single group of a one-group call, used as the listings' filter (Bitbucket matches substrings, so
-    the exact name is still looked up in what comes back).
-    """
-
-    def __init__(self, groups_api, perms_api, users_api, only=None):
-        self.groups_api = groups_api
-        self.perms_api = perms_api
-        self.users_api = users_api
-        self.only = only
-        self._names = None
-        self._permissions = None
-        self._permission_by_key = None
-        self._all_permissions = None
+    def __init__(self, client, username=None, check_mode=False):
+        super(GroupReconciler, self).__init__(check_mode=check_mode)
+        self.reader = GroupReader(client)
+        self.user_reader = UserReader(client)
+        self.groups_api = self.reader.groups_api
+        self.perms_api = self.reader.permissions_api
+        self.caller = CallerLevel(self.user_reader.users_api, self.perms_api, self._all_permissions, username=username)
+        self.warnings = self.caller.warnings
+        self.only = None
+        self.groups = {}
+        self._all = None
         self._users = None
 
-    def load(self):
-        """Read the groups and the groups' global permissions (once)."""
-        if self._names is None:
-            self._names = dict((fold(n), n) for n in self.groups_api.names(filter=self.only))
-        if self._permissions is None:
-            self._permissions = self.perms_api.groups(filter=self.only)
-            self._permission_by_key = dict((fold(n), p) for n, p in self._permissions.items())
+    # reading -------------------------------------------------------------------------------------------------
+    def load(self, items, single=False):
+        """The groups and their global permissions (for one group, only those its name matches), and the members
+        of the existing groups whose members are managed."""
+        self.only = items[0]['name'] if single else None
+        self.groups = self.reader.read(names=[self.only] if single else None, permissions=True)
+        managed = [self.groups.get(fold(i['name'])) for i in items if i['state'] != 'absent' and i['members'] is not None]
+        self.reader.read_members([group for group in managed if group is not None])
 
-    def find(self, name):
-        """The existing group's name as Bitbucket spells it, or None."""
-        self.load()
-        return self._names.get(fold(name))
-
-    def permission(self, name):
-        """The group's own global permission, or None."""
-        self.load()
-        return self._permission_by_key.get(fold(name))
-
-    def all_permissions(self):
+    def _all_permissions(self):
         """{group name: permission} of every group (the caller's level depends on groups not managed here)."""
-        if self._all_permissions is None:
-            if self.only is None and self._permissions is not None:
-                self._all_permissions = self._permissions
+        if self._all is None:
+            if self.only is None:
+                self._all = dict((g.name, stored(g.view['permission'])) for g in self.groups.values())
             else:
-                self._all_permissions = self.perms_api.groups()
-        return self._all_permissions
+                self._all = self.perms_api.groups()
+        return self._all
 
-    def members(self, name):
-        return self.groups_api.members(name)
-
-    def users(self):
+    def _user_names(self):
         """{fold(user name): user name} of every user, read once when some member has to be added."""
         if self._users is None:
-            self._users = dict((fold(n), n) for n in self.users_api.all())
+            self._users = self.user_reader.names()
         return self._users
 
-
-class GroupReconciler:
-    """plan(item) -> GroupResult for each desired group (reads only), then apply(results) (writes)."""
-
-    def __init__(self, client, username=None, only=None, check_mode=False):
-        self.groups_api = GroupsApi(client)
-        self.perms_api = GlobalPermissionsApi(client)
-        users_api = UsersApi(client)
-        self.state = GroupsState(self.groups_api, self.perms_api, users_api, only=only)
-        self.caller = CallerLevel(users_api, self.perms_api, self.state.all_permissions, username=username)
-        self.check_mode = check_mode
-        self.warnings = []
+    def batch_call(self, key, arguments):
+        self.perms_api.set_group(arguments, key)
 
     # planning (reads only) -----------------------------------------------------------------------------------
     def plan(self, item):
-        name = item['name']
-        existing = self.state.find(name)
-        current = self.state.permission(existing) if existing else None
-        plan = GroupPlan(existing or name, current)
+        found = self.groups.get(fold(item['name']))
+        existing = found.name if found else None
+        name = existing or item['name']
+        current = stored(found.view['permission']) if found else None
         if item['state'] == 'absent':
-            before = group_object(existing, current) if existing else None
-            if existing:
-                plan.delete = True
-                if rank(current):
-                    self._check_caller(plan, current, None, [])
-            return GroupResult(name, plan, before, None, {'name': plan.name, 'state': 'absent'}, self.check_mode)
+            if not existing:
+                return Plan(item['name'], name, None, None, [])
+            steps = [Step('withdraw', 'deleted', lambda: self.groups_api.delete(name))]
+            if rank(current):
+                self._check_caller(name, steps, current, None, [])
+            return Plan(item['name'], name, group_view(existing, current), None, steps)
 
         desired = current if item['permission'] is None else stored(item['permission'])
         members_before = members_after = None
+        add, remove = [], []
         if item['members'] is not None:
-            members_before = self.state.members(existing) if existing else []
-            members_after = self._plan_members(plan, members_before, item['members'], item['append'])
-        plan.create = not existing
-        if desired != current:
-            plan.grant = desired
-            plan.revoke = desired is None
-        if plan.changed and (rank(current) or rank(desired)):
-            self._check_caller(plan, current, desired, members_after)
-        before = group_object(existing, current, members_before) if existing else None
-        after = group_object(plan.name, desired, members_after)
-        return GroupResult(name, plan, before, after, after, self.check_mode)
+            if found is not None and found.error is not None:
+                raise found.error
+            members_before = found.view['members'] if found else []
+            members_after, add, remove = self._plan_members(name, members_before, item['members'], item['append'])
+        steps = []
+        if not existing:
+            steps.append(Step('create', 'created', lambda: self.groups_api.create(name)))
+        if desired != current and desired is not None:
+            steps.append(Step('grant', 'global permission %s -> %s' % (shown(current), desired),
+                              lambda: self.perms_api.set_group(name, desired),
+                              done='permission set to %s' % desired, batch=(desired, name)))
+        if add:
+            steps.append(Step('add', 'members added: %s' % ', '.join(add),
+                              lambda: self.groups_api.add_members(name, add), done='members added'))
+        for index, user in enumerate(remove):
+            steps.append(Step('remove', None if index else 'members removed: %s' % ', '.join(remove),
+                              lambda user=user: self.groups_api.remove_member(name, user), done='removed %s' % user))
+        if desired != current and desired is None:
+            steps.append(Step('withdraw', 'global permission %s revoked' % current,
+                              lambda: self.perms_api.revoke_group(name), done='permission revoked'))
+        if steps and (rank(current) or rank(desired)):
+            self._check_caller(name, steps, current, desired, members_after)
+        before = group_view(existing, current, members_before) if existing else None
+        return Plan(item['name'], name, before, group_view(name, desired, members_after), steps)
 
-    def _plan_members(self, plan, current, wanted, append):
-        """Fill plan.add and plan.remove; return the members the group will have."""
+    def _plan_members(self, name, current, wanted, append):
+        """(members after, users to add, users to remove)."""
         current_by_key = dict((fold(m), m) for m in current)
         wanted_by_key = {}
         for member in wanted:
             wanted_by_key.setdefault(fold(member), member)
         missing_keys = [k for k in wanted_by_key if k not in current_by_key]
+        add = []
         if missing_keys:
-            users = self.state.users()
+            users = self._user_names()
             unknown = [wanted_by_key[k] for k in missing_keys if k not in users]
             if unknown:
                 raise ItemFailure('group %s: %s %s not exist in Bitbucket (members are never created; create the '
-                                  'users first)' % (plan.name, 'user' if len(unknown) == 1 else 'users',
+                                  'users first)' % (name, 'user' if len(unknown) == 1 else 'users',
                                                     ', '.join(unknown) + (' does' if len(unknown) == 1 else ' do')))
-            plan.add = [users[k] for k in missing_keys]
+            add = [users[k] for k in missing_keys]
         if append:
-            return list(current) + plan.add
-        plan.remove = [m for k, m in current_by_key.items() if k not in wanted_by_key]
-        return [m for k, m in current_by_key.items() if k in wanted_by_key] + plan.add
+            return list(current) + add, add, []
+        remove = [m for k, m in current_by_key.items() if k not in wanted_by_key]
+        return [m for k, m in current_by_key.items() if k in wanted_by_key] + add, add, remove
 
-    def _check_caller(self, plan, current, desired, members_after):
-        """Fail the group before any write when Bitbucket would refuse it for the caller's own level (§3.4, §3.5)."""
-        if not self.caller.load():
-            if UNIDENTIFIED_CALLER not in self.warnings:
-                self.warnings.append(UNIDENTIFIED_CALLER)
+    def _check_caller(self, name, steps, current, desired, members_after):
+        """Fail the group before any write when Bitbucket would refuse it for the caller's own level: above the
+        caller, granting more than the caller holds, or lowering the caller's own level."""
+        if not self.caller.identified():
             return
+        self.caller.check('group', name, current, desired)
         level = self.caller.level()
-        if rank(current) > rank(level):
-            raise ItemFailure('group %s has the global permission %s, higher than yours (%s): Bitbucket does not let '
-                              'you change or delete it' % (plan.name, current, shown(level)))
-        if rank(desired) > rank(level):
-            raise ItemFailure('group %s: cannot grant %s, which is higher than your own global permission (%s)'
-                              % (plan.name, desired, shown(level)))
-        key = fold(plan.name)
+        key = fold(name)
         if members_after is None:
             member = self.caller.is_member(key)
         else:
             member = fold(self.caller.username) in set(fold(m) for m in members_after)
         level_after = self.caller.level(key, member, desired)
         if rank(level_after) < rank(level):
+            change = '; '.join(step.summary for step in steps if step.summary)
             raise ItemFailure('group %s: this change (%s) would lower your own global permission (user %s) from %s '
-                              'to %s; Bitbucket refuses that' % (plan.name, plan.describe(), self.caller.username,
-                                                                 level, shown(level_after)))
+                              'to %s; Bitbucket refuses that' % (name, change, self.caller.username, level,
+                                                                 shown(level_after)))
         self.caller.commit(key, member, desired)
-
-    # applying (writes) ---------------------------------------------------------------------------------------
-    def apply(self, results):
-        """Make the planned writes of the groups that did not fail: raises first, the lowering changes last.
-
-        Creating, granting and adding come before removing, revoking and deleting, so the caller's own level
-        never dips half-way; a failed write fails its group only.
-        """
-        todo = [r for r in results if isinstance(r, GroupResult) and not r.failed and r.plan.changed]
-        for result in todo:
-            if result.plan.create:
-                self._step(result, 'created', self.groups_api.create, result.plan.name)
-        self._grant(r for r in todo if r.plan.grant)
-        for result in todo:
-            if result.plan.add:
-                self._step(result, 'members added', self.groups_api.add_members, result.plan.name, result.plan.add)
-        for result in todo:
-            for user in result.plan.remove:
-                self._step(result, 'removed %s' % user, self.groups_api.remove_member, result.plan.name, user)
-        for result in todo:
-            if result.plan.revoke:
-                self._step(result, 'permission revoked', self.perms_api.revoke_group, result.plan.name)
-            if result.plan.delete:
-                self._step(result, 'deleted', self.groups_api.delete, result.plan.name)
-
-    def _grant(self, results):
-        """One PUT per permission for up to GRANT_BATCH groups; one per group only when a batch is refused."""
-        by_permission = {}
-        for result in results:
-            if not result.failed:
-                by_permission.setdefault(result.plan.grant, []).append(result)
-        for permission in sorted(by_permission):
-            batch_all = by_permission[permission]
-            for start in range(0, len(batch_all), GRANT_BATCH):
-                batch = batch_all[start:start + GRANT_BATCH]
-                done = 'permission set to %s' % permission
-                if len(batch) > 1:
-                    try:
-                        self.perms_api.set_group([r.plan.name for r in batch], permission)
-                    except BitbucketError:
-                        pass  # PUT sets the level, so sending it again per group is safe and finds the refused one
-                    else:
-                        for result in batch:
-                            result.done.append(done)
-                        continue
-                for result in batch:
-                    self._step(result, done, self.perms_api.set_group, result.plan.name, permission)
-
-    @staticmethod
-    def _step(result, done, call, *args):
-        if result.failed:
-            return
-        try:
-            call(*args)
-        except BitbucketError as exc:
-            result.fail(exc)
-        else:
-            result.done.append(done)

@@ -11,6 +11,7 @@ __metaclass__ = type
 import base64
 import email.utils
 import random
+import threading
 import time
 import traceback
 
@@ -28,6 +29,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
     BitbucketResponseError,
     scrub,
 )
+from ansible_collections.dcops.bitbucket.plugins.module_utils._pacing import Pacer
 
 USER_AGENT = 'dcops.bitbucket/0.1.0 (Ansible collection)'
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -151,6 +153,7 @@ class BitbucketClient:
         self._sleep = sleep
         self._bearer = access_token
         self._basic = (username, password) if username is not None else None
+        self.username = username
         self.secrets = set(s for s in (access_token, password) if s)
         if self._basic and password:
             # What goes in the Authorization header, which a server or proxy may echo in an error body.
@@ -161,6 +164,9 @@ class BitbucketClient:
         # and execution environments commonly set it.
         self.verify = (ca_path or True) if validate_certs else False
         self.stats = {'requests': 0, 'retries': 0, 'by_method': {}}
+        self._stats_lock = threading.Lock()
+        self.pacer = Pacer(rate=None)  # client_from_params sets the run's pacing (_pacing.pacer_for)
+        self.max_concurrency = 1
 
     def add_secret(self, value):
         """Register a value (a generated password, a fresh token) that must never appear in a message."""
@@ -185,7 +191,7 @@ class BitbucketClient:
         return self.request('DELETE', path, params=params).data
 
     def request(self, method, path, params=None, json=None, data=None, headers=None, ok=(200, 201, 204),
-                allow_404=False, retry=True, auth=True):
+                allow_404=False, retry=True, auth=True, paced=True):
         """Send one logical request (with bounded retries) and return a ClientResponse or raise a BitbucketError."""
         method = method.upper()
         shown_path = path.split('?', 1)[0]
@@ -201,6 +207,10 @@ class BitbucketClient:
         attempts = (self.retries if retry else 0) + 1
         for attempt in range(attempts):
             last_attempt = attempt == attempts - 1
+            if paced:
+                self.pacer.acquire()
+            else:
+                self.pacer.count_unpaced()
             self._count(method)
             try:
                 resp = self.session.request(method, self.url_for(path), params=params, json=json, data=data,
@@ -212,8 +222,11 @@ class BitbucketClient:
                     raise BitbucketConnectionError(method, shown_path, _transport_reason(exc))
                 self._wait(_backoff_seconds(attempt))
                 continue
+            if resp.status_code == 429:
+                # The next acquire() holds every thread until Retry-After, or the bucket's refill, has passed.
+                self.pacer.rejected_answer(_retry_after_seconds(resp.headers.get('Retry-After')))
             if resp.status_code in RETRY_STATUSES and not last_attempt:
-                delay = _retry_after_seconds(resp.headers.get('Retry-After'))
+                delay = 0 if resp.status_code == 429 else _retry_after_seconds(resp.headers.get('Retry-After'))
                 resp.close()
                 self._wait(_backoff_seconds(attempt) if delay is None else delay)
                 continue
@@ -248,11 +261,13 @@ class BitbucketClient:
             start = next_start
 
     def _count(self, method):
-        self.stats['requests'] += 1
-        self.stats['by_method'][method] = self.stats['by_method'].get(method, 0) + 1
+        with self._stats_lock:
+            self.stats['requests'] += 1
+            self.stats['by_method'][method] = self.stats['by_method'].get(method, 0) + 1
 
     def _wait(self, seconds):
-        self.stats['retries'] += 1
+        with self._stats_lock:
+            self.stats['retries'] += 1
         self._sleep(seconds)
 
     def _interpret(self, resp, method, path, ok, allow_404):

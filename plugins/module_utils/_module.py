@@ -27,7 +27,9 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._option_shapes imp
 class BitbucketModule(AnsibleModule):
     """AnsibleModule with the shared connection options merged in and a lazily built client."""
 
-    def __init__(self, argument_spec=None, mutually_exclusive=None, required_together=None, **kwargs):
+    def __init__(self, argument_spec=None, mutually_exclusive=None, required_together=None, problems=None, **kwargs):
+        """problems: the module's problems(params) -> [str], the checks Ansible's argument spec cannot make; the
+        module fails with all of them, joined, before any request."""
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec or {})
         super(BitbucketModule, self).__init__(
@@ -47,6 +49,9 @@ class BitbucketModule(AnsibleModule):
                 self.warn(warning)
         except ConnectionOptionError as exc:
             self.fail_json(msg=str(exc))
+        found = problems(self.params) if problems else []
+        if found:
+            self.fail_json(msg='; '.join(found))
         self._client = None
 
     def _load_params(self):

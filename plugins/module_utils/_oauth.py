@@ -24,6 +24,8 @@ CLOUD_TOKEN_URL = 'https://bitbucket.org/site/oauth2/access_token'
 DEFAULT_EXPIRES_IN = 3600
 DEFAULT_REFRESH_TOKEN_LIFETIME = 7776000
 REFRESH_TOKEN_WARN_FRACTION = 0.8
+# Bad Gateway and Gateway Timeout come from a proxy whose upstream may have done the work: the outcome is unknown.
+GATEWAY_STATUSES = (502, 504)
 BOOTSTRAP_HINT = ('run ansible-playbook dcops.bitbucket.bootstrap_oauth (a human consents once in the browser) to obtain a new '
                   'refresh token and create the token store again')
 
@@ -152,6 +154,11 @@ class TokenEndpoint:
                     'and rotated the refresh token before the connection broke.' % exc.reason)
             raise
         except BitbucketHTTPError as exc:
+            if form['grant_type'] == 'refresh_token' and exc.status in GATEWAY_STATUSES:
+                raise RefreshOutcomeUnknown(
+                    'The refresh request to the token endpoint got a gateway error (%s), not an answer from Bitbucket. '
+                    'Bitbucket behind the gateway may have accepted it and rotated the refresh token, the answer '
+                    'being lost on the way back.' % exc, status=exc.status)
             raise self._refusal(exc, form['grant_type'])
         return self._parse(response.data, sent_at)
 

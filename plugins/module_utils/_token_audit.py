@@ -147,3 +147,16 @@ def audit_owner(api, owner_type, owner, max_expiry_days, owner_name=None, requir
         return []
     now = now_ms() if now is None else now
     return [describe_token(raw, owner_type, owner, owner_name or owner, max_expiry_days, now) for raw in found]
+
+
+def audit_users(api, users, max_expiry_days, max_concurrency=1, progress=None, now=None):
+    """The audit records of each user's tokens, one list per user in the users' order, read concurrently."""
+    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map
+
+    now = now_ms() if now is None else now
+
+    def one(user):
+        return audit_owner(api, 'user', user['slug'], max_expiry_days, owner_name=user['name'], now=now)
+
+    api.client.pacer.expect(len(users))
+    return bounded_map(one, users, max_concurrency, progress)

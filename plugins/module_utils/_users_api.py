@@ -23,9 +23,11 @@ class UsersApi:
     def __init__(self, client):
         self.client = client
 
-    def all(self):
-        """{user name: RestDetailedUser} for every user, read page by page."""
-        return dict((user['name'], user) for user in self.client.paged(USERS_PATH) if user.get('name'))
+    def all(self, filter=None):
+        """{user name: RestDetailedUser} for every user (or those whose name, display name or e-mail address holds
+        filter), read page by page."""
+        params = {'filter': filter} if filter else None
+        return dict((user['name'], user) for user in self.client.paged(USERS_PATH, params=params) if user.get('name'))
 
     def find(self, name):
         """The RestDetailedUser named name (case-insensitively, as Bitbucket compares names), or None.

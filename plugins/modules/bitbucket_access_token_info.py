@@ -18,7 +18,10 @@ description:
   - With O(max_expiry_days), flags each token as compliant or not with a token-expiry policy of that maximum, so that
     tokens created before the policy (whose expiry cannot be changed) can be found and revoked.
   - Bitbucket has no instance-wide token listing. The module reads the users once, page by page
-    (C(GET /rest/api/latest/admin/users)), then the tokens of each user, all over one kept-alive connection.
+    (C(GET /rest/api/latest/admin/users)), then the tokens of each user, O(max_concurrency) users at a time over
+    kept-alive connections, paced to stay under the rate limit (see O(rate_limit)).
+  - A long audit logs how far it is every few seconds (on the managed host's system log), and RV(summary) says
+    how many requests it sent, how long it waited for the rate limit and how many HTTP 429 answers came.
   - Reads only; never changes anything.
 author:
   - dcops.bitbucket contributors (@dcops)
@@ -223,6 +226,34 @@ summary:
       type: int
       returned: always
       sample: 2
+    requests:
+      description: HTTP requests the run sent to Bitbucket, retries included.
+      type: int
+      returned: always
+      sample: 242
+    rate_limit_wait_seconds:
+      description: Seconds the run's requests waited to stay under the rate limit (or after an HTTP 429).
+      type: float
+      returned: always
+      sample: 31.2
+    rate_limited_answers:
+      description: HTTP 429 answers received; each held the run for its C(Retry-After) before the request was sent again.
+      type: int
+      returned: always
+      sample: 0
+    seconds:
+      description: Wall time of the run's conversation with Bitbucket.
+      type: float
+      returned: always
+      sample: 48.7
+    rate_limit:
+      description:
+        - The pace kept, C(rate) requests per second after a C(burst), and where it came from (C(source)), one of
+          V(options) (O(rate_limit)), V(settings) (Bitbucket's rate-limit settings) or V(default) (Bitbucket's
+          defaults, assumed). C(rate) is V(null) when the run was not paced.
+      type: dict
+      returned: always
+      sample: {rate: 5.0, burst: 60, source: settings}
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api import (
@@ -231,9 +262,11 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
+from ansible_collections.dcops.bitbucket.plugins.module_utils._run_summary import progress_logger
 from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit import (
     OwnerNotFound,
     audit_owner,
+    audit_users,
     max_expiry_days_problem,
     select_users,
     summarise,
@@ -277,8 +310,8 @@ def main():
     users, tokens = [], []
     try:
         users = [] if params['users'] == [] else select_users(UsersApi(module.client).all().values(), params['users'])
-        for user in users:
-            tokens.extend(audit_owner(api, 'user', user['slug'], limit, owner_name=user['name']))
+        for found in audit_users(api, users, limit, module.client.max_concurrency, progress_logger(module, 'users')):
+            tokens.extend(found)
         for key in params['projects']:
             tokens.extend(audit_owner(api, 'project', key, limit, required=True))
         for repository in params['repositories']:
@@ -288,6 +321,7 @@ def main():
 
     summary = summarise(tokens)
     summary['users_scanned'] = len(users)
+    summary.update(module.client.pacer.summary())
     module.exit_json(changed=False, tokens=tokens, summary=summary)
 
 

@@ -224,79 +224,27 @@ msg:
   sample: 3 groups reconciled, 1 changed
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import (
-    duplicate_names,
-    exit_with_results,
-    reconcile_all,
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import (
+    ARGUMENT_SPEC,
+    MUTUALLY_EXCLUSIVE,
+    desired_groups,
+    problems,
 )
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GroupReconciler
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
-from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import PERMISSION_CHOICES
-
-GROUP_OPTIONS = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent']),
-    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
-    members=dict(type='list', elements='str'),
-    append=dict(type='bool'),
-)
-
-ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    permission=dict(type='str', choices=list(PERMISSION_CHOICES)),
-    members=dict(type='list', elements='str'),
-    append=dict(type='bool', default=False),
-    groups=dict(type='list', elements='dict', options=GROUP_OPTIONS),
-)
-
-
-def desired_groups(params):
-    """The desired groups as items with every key set; raises ValueError naming the option at fault."""
-    bulk = params['groups'] is not None
-    items = [dict(item) for item in params['groups']] if bulk else [dict((k, params[k]) for k in GROUP_OPTIONS)]
-    for index, item in enumerate(items):
-        where = 'groups[%d].' % index if bulk else ''
-        if not (item['name'] or '').strip():
-            raise ValueError('%sname must be a non-empty group name' % where)
-        if any(not (member or '').strip() for member in item['members'] or []):
-            raise ValueError('%smembers of group %s holds an empty user name' % (where, item['name']))
-        for key in ('state', 'append'):
-            if item[key] is None:
-                item[key] = params[key]
-    duplicates = duplicate_names([{'name': item['name'].lower()} for item in items])
-    if duplicates:
-        raise ValueError('groups lists these group names more than once (names are case-insensitive): %s'
-                         % ', '.join(duplicates))
-    return items
+from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in
 
 
 def main():
     module = BitbucketModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('name', 'groups'), ('groups', 'permission'), ('groups', 'members')],
+        mutually_exclusive=MUTUALLY_EXCLUSIVE,
         required_one_of=[('name', 'groups')],
         supports_check_mode=True,
+        problems=problems,
     )
-    try:
-        items = desired_groups(module.params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    single = module.params['groups'] is None
-    reconciler = GroupReconciler(module.client, username=module.params['url_username'],
-                                 only=items[0]['name'] if single else None, check_mode=module.check_mode)
-    try:
-        if items:
-            reconciler.state.load()
-        results = reconcile_all(items, reconciler.plan)
-        if not module.check_mode:
-            reconciler.apply(results)
-    except BitbucketError as exc:
-        module.fail_from(exc)
-    for warning in reconciler.warnings:
-        module.warn(warning)
-    exit_with_results(module, results, 'group', single)
+    reconciler = GroupReconciler(module.client, username=module.params['url_username'], check_mode=module.check_mode)
+    reconcile_in(module, reconciler, desired_groups(module.params), single=module.params['groups'] is None)
 
 
 if __name__ == '__main__':

@@ -150,6 +150,15 @@ options:
         and with mode C(0600), and the task fails naming it. Moving it over the store restores the session.
       - Without a store, whoever registers the result must keep RV(refresh_token).
     type: path
+  token_store_backend:
+    description:
+      - Where O(token_store) lives. V(file) is an Ansible-Vault-encrypted YAML file on the controller, for runs that
+        share one file system.
+      - V(hashi_vault) is a KV version 2 secret in HashiCorp Vault or OpenBao, for runs on several machines (AWX
+        execution nodes, CI runners); this version of the collection does not provide it yet and fails naming it.
+    type: str
+    choices: [file, hashi_vault]
+    default: file
   token_store_vault_id:
     description:
       - Vault ID whose secret encrypts O(token_store).
@@ -200,8 +209,9 @@ attributes:
 notes:
   - In the action group C(dcops.bitbucket.bitbucket), because it talks to the same Bitbucket instance;
     C(module_defaults) for C(group/dcops.bitbucket.bitbucket) give it O(url), O(validate_certs), O(ca_path) and
-    O(timeout). The group's C(url_username), C(url_password) and C(retries) are dropped, also when set on the task,
-    since token requests authenticate with the client credentials and are never sent twice.
+    O(timeout). The group's other connection options (C(url_username), C(url_password), C(retries), C(rate_limit),
+    C(rate_limit_burst), C(max_concurrency)) are dropped, also when set on the task, since token requests
+    authenticate with the client credentials, are never sent twice and are one per run.
   - Results that hold a token are marked C(no_log), so callbacks show them censored at every verbosity; C(register)
     still receives them. Failures never hold a secret and stay readable.
   - When a refresh fails with C(invalid_grant), the refresh token is dead (expired, revoked or already used); run

@@ -311,17 +311,16 @@ msg:
   sample: 500 users reconciled, 3 changed
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import exit_with_results, reconcile_all
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
-from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import (
+from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import (
     PER_USER_KEYS,
     USER_OPTIONS,
-    UserReconciler,
     desired_users,
+    problems,
     user_item_spec,
-    validate,
 )
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import UserReconciler
 
 
 def main():
@@ -332,21 +331,11 @@ def main():
         mutually_exclusive=[('name', 'users')] + [('users', key) for key in PER_USER_KEYS],
         required_one_of=[('name', 'users')],
         supports_check_mode=True,
+        problems=problems,
     )
-    bulk = module.params['users'] is not None
-    desired = desired_users(module.params)
-    problems = validate(desired, list_name='users' if bulk else None)
-    if problems:
-        module.fail_json(msg='; '.join(problems))
-
     reconciler = UserReconciler(module.client, check_mode=module.check_mode,
                                 username=module.params.get('url_username'), add_secret=module.add_secret)
-    try:
-        reconciler.load(desired, single=not bulk)
-    except BitbucketError as exc:
-        module.fail_from(exc)
-    results = reconcile_all(desired, reconciler.reconcile)
-    exit_with_results(module, results, 'user', single=not bulk)
+    reconcile_in(module, reconciler, desired_users(module.params), single=module.params['users'] is None)
 
 
 if __name__ == '__main__':

@@ -18,13 +18,18 @@ class ControllerAction(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
-    def validated_params(self, argument_spec, **constraints):
-        """The task's arguments checked against argument_spec: (params, None), or (None, a message naming the option).
+    def validated_params(self, argument_spec, problems=None, **constraints):
+        """The task's arguments checked: (params, None), or (None, a message naming each option at fault).
 
         The shape check comes first: Ansible's own check turns a list or dictionary given for a string into text.
+        Then the argument spec, then problems(params) (a list of messages, empty when fine) for what the spec
+        cannot express, all before any request.
         """
-        problems = wrong_shapes(argument_spec, self._task.args)
-        if problems:
-            return None, '; '.join(problems)
+        found = wrong_shapes(argument_spec, self._task.args)
+        if found:
+            return None, '; '.join(found)
         dummy, params = self.validate_argument_spec(argument_spec=argument_spec, **constraints)
+        found = problems(params) if problems else []
+        if found:
+            return None, '; '.join(found)
         return params, None

@@ -62,7 +62,7 @@ def test_tarball_holds_what_users_need_and_nothing_else(installed):
     needed |= {'plugins/modules/%s.py' % name for name in MODULES}
     assert needed <= names, 'missing from the tarball: %s' % sorted(needed - names)
     # A rule, not a frozen list: test results, Molecule secrets and benchmark output never ship.
-    unwanted = [name for name in names if name.split('/')[0] in ('.venv', '.git', 'build', '.pytest_cache')
+    unwanted = [name for name in names if name.split('/')[0] in ('.venv', '.nox', '.git', 'build', '.pytest_cache')
                 or name.startswith(('docs/dev', 'tests/output', 'tests/reliability/results', 'tests/bench/results'))
                 or '/molecule/' in '/' + name or '__pycache__' in name or name.endswith(('.pyc', '.log'))
                 or 'vault-password' in name]

@@ -23,7 +23,8 @@ import yaml
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import STORE_FIELDS, TokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import STORE_FIELDS
 
 VAULT = [('default', VaultSecret(b'kill-test-vault-password'))]
 CHUNK = 128
@@ -69,8 +70,9 @@ class Tracer:
 
 
 def write(path, data, tracer=None):
-    store = TokenStore(path, VAULT, lock_timeout=5)
+    store = FileTokenStore(path, VAULT, lock_timeout=5)
     with store.locked():
+        store.read()
         if tracer:
             tracer.armed = True
         store.write(data)
@@ -96,7 +98,7 @@ def content(path):
 
 
 def lock_is_free(path):
-    store = TokenStore(path, VAULT, lock_timeout=2)
+    store = FileTokenStore(path, VAULT, lock_timeout=2)
     try:
         with store.locked():
             return True

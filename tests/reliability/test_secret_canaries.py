@@ -21,7 +21,7 @@ from ansible.parsing.vault import VaultSecret
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketHTTPError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import BitbucketClient
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
 from playbook_runs import PLAYBOOKS, REPO, RunTree, playbook_command, playbook_env, run_ansible, write_inventory
 from secret_scan import basic_header, find, harvest, scanned_files
 
@@ -71,9 +71,9 @@ def store(instance, path, access_token=None, expires_at=None):
             'access_token': access_token or tokens['access_token'], 'expires_at': expires_at or now - 10,
             'token_type': 'bearer', 'scope': ['ADMIN_WRITE']}
     path.parent.mkdir(parents=True, exist_ok=True)
-    token_store = TokenStore(str(path), VAULT)
+    token_store = FileTokenStore(str(path), VAULT)
     with token_store.locked():
-        token_store.write(data)
+        token_store.create(data, force=True)
     return str(path)
 
 

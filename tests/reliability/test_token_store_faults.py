@@ -14,7 +14,7 @@ import sys
 
 from ansible.parsing.vault import VaultSecret
 
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
 from oauth_support import CLIENT_ID, CLIENT_SECRET, read_store, seed_client, seeded_store
 from playbook_runs import HERE, PLAYBOOKS, RunTree, failure_text, has_traceback, run_ansible, write_inventory
 
@@ -24,9 +24,9 @@ CONCURRENT = 10
 
 def other_vault_password(instance, path):
     data = seeded_store(instance, path)
-    store = TokenStore(str(path), [('default', VaultSecret(b'not-the-password-of-this-run'))])
+    store = FileTokenStore(str(path), [('default', VaultSecret(b'not-the-password-of-this-run'))])
     with store.locked():
-        store.write(data)
+        store.create(data, force=True)
 
 
 def corrupted(instance, path):

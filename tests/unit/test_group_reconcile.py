@@ -4,7 +4,6 @@ read only when a privileged group changes."""
 
 import urllib.parse
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import reconcile_all
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import BitbucketClient
 from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GRANT_BATCH, GroupReconciler
 
@@ -20,11 +19,8 @@ def run(sim, items, check=False):
     sim.control.clear_requests()
     client = BitbucketClient(sim.url, username='admin', password='admin-password', retries=0)
     reconciler = GroupReconciler(client, username='admin', check_mode=check)
-    reconciler.state.load()
-    results = reconcile_all(items, reconciler.plan)
-    if not check:
-        reconciler.apply(results)
-    return results
+    reconciler.load(items)
+    return reconciler.run(items)
 
 
 def requests(sim, method=None):

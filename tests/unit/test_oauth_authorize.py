@@ -14,15 +14,15 @@ import urllib.parse
 import pytest
 import requests
 
-from ansible_collections.dcops.bitbucket.plugins.action.bitbucket_oauth_authorize import (
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._consent_flow import (
     ConsentFailed,
-    _LoopbackServer,
+    LoopbackServer,
     authorization_request,
     code_from_redirect,
     loopback_address,
-    pkce_pair,
     wait_on_loopback,
 )
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._pkce import pkce_pair
 
 
 def free_port():
@@ -77,7 +77,7 @@ def test_code_from_redirect_checks_state_and_errors():
 
 
 def serve_in_background(port, state, timeout):
-    server = _LoopbackServer('127.0.0.1', port, socket.AF_INET, '/callback', state)
+    server = LoopbackServer('127.0.0.1', port, socket.AF_INET, '/callback', state)
     outcome = {}
 
     def wait():

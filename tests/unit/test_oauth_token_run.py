@@ -1,8 +1,8 @@
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""bitbucket_oauth_token's controller-side logic against the simulator over HTTP, with real vault stores.
+"""bitbucket_oauth_token's token session against the simulator over HTTP, with real vault stores.
 
-The function the action plugin runs (``execute``) on options validated with its argument spec, driven directly
+What the action plugin runs (argument spec, ``problems``, ``token_task``, ``warnings``), driven directly
 (no ansible-playbook) so that each case stays fast.
 """
 
@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import secrets
+import threading
 import time
 import urllib.parse
 
@@ -23,13 +24,16 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.vault import VaultLib
 
-from ansible_collections.dcops.bitbucket.plugins.action.bitbucket_oauth_token import (
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_options import (
     ARGUMENT_SPEC,
+    GROUP_OPTIONS_NOT_USED,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
-    check_options,
-    execute,
+    problems,
+    warnings,
 )
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_session import token_task
 from oauth_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, VAULT, read_store, seed_client, seeded_store
 
 
@@ -39,14 +43,24 @@ def validate(args):
 
 
 def run_task(sim, **args):
-    """One task as the action runs it: argument spec, then execute(); returns the result dict."""
+    """One task as the action runs it: the action group's unused options dropped, argument spec, problems(),
+    token_task(), warnings(); returns the result."""
+    args = {name: value for name, value in args.items() if name not in GROUP_OPTIONS_NOT_USED}
     args.setdefault('url', sim.url)
     args.setdefault('client_id', CLIENT_ID)
     args.setdefault('client_secret', CLIENT_SECRET)
     validation = validate(args)
     if validation.error_messages:
         return {'failed': True, 'msg': '; '.join(validation.error_messages)}
-    return execute(validation.validated_parameters, VAULT)
+    params = validation.validated_parameters
+    found = problems(params)
+    if found:
+        return {'failed': True, 'msg': '; '.join(found)}
+    result = token_task(params, VAULT)
+    found = warnings(params) + result.pop('warnings', [])
+    if found:
+        result['warnings'] = found
+    return result
 
 
 def succeeds(sim, **args):
@@ -331,8 +345,8 @@ def test_bad_options_fail_before_any_request(sim, args, message):
 
 def test_plain_http_to_a_remote_host_warns():
     validation = validate(dict(url='http://bitbucket.example.com', client_id='c', client_secret='s', refresh_token='r'))
-    warnings = check_options(validation.validated_parameters)
-    assert any('plain http://' in warning for warning in warnings)
+    assert not problems(validation.validated_parameters)
+    assert any('plain http://' in warning for warning in warnings(validation.validated_parameters))
 
 
 def test_group_module_defaults_do_not_get_in_the_way_of_the_store(sim, tmp_path):
@@ -353,3 +367,79 @@ def test_min_validity_longer_than_the_token_lifetime_warns(sim, tmp_path):
     assert result['refreshed'] is True
     assert any('every run will obtain a new one' in warning for warning in result['warnings'])
     assert succeeds(sim, token_store=str(path), min_validity=3601)['refreshed'] is True
+
+
+def replace_store_behind_the_lock(path, data):
+    """Another machine's run writing the store without our lock (a shared file system, a checkout): atomic rename."""
+    b_vaulttext = FileTokenStore(str(path), VAULT).encrypt(data)
+    tmp = path.with_name(path.name + '.elsewhere')
+    tmp.write_bytes(b_vaulttext)
+    os.replace(tmp, path)
+
+
+def refresh_elsewhere(sim, refresh_token):
+    """The other run's refresh grant, straight at the token endpoint; returns the tokens it got."""
+    response = requests.post(sim.url + '/rest/oauth2/latest/token', timeout=10, data={
+        'grant_type': 'refresh_token', 'refresh_token': refresh_token, 'redirect_uri': REDIRECT_URI,
+        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def rotate_while_our_refresh_waits(sim, path, old, stored_refresh_token=None):
+    """Hold our refresh at the server, rotate the token elsewhere meanwhile and store what the other run got."""
+    sim.control.fault(method='POST', path='/rest/oauth2/', action='slow', delay=1.5)
+    outcome = {}
+    ours = threading.Thread(target=lambda: outcome.update(run_task(sim, token_store=str(path))))
+    ours.start()
+    deadline = time.monotonic() + 30
+    while sim.control.faults()[0]['hits'] == 0:
+        assert time.monotonic() < deadline, 'our refresh never reached the simulator'
+        time.sleep(0.02)
+    theirs = refresh_elsewhere(sim, old['refresh_token'])
+    replace_store_behind_the_lock(path, dict(old, refresh_token=stored_refresh_token or theirs['refresh_token'],
+                                             access_token=theirs['access_token'], expires_at=int(time.time()) - 10))
+    ours.join(60)
+    assert not ours.is_alive()
+    return outcome, theirs
+
+
+def test_invalid_grant_after_another_run_rotated_uses_the_stored_token_once(sim, tmp_path):
+    path = tmp_path / 'store.yml'
+    old = seeded_store(sim, path)
+    result, theirs = rotate_while_our_refresh_waits(sim, path, old)
+    assert not result.get('failed'), result.get('msg')
+    assert result['refreshed'] is True
+    stored = read_store(path)
+    assert stored['refresh_token'] not in (old['refresh_token'], theirs['refresh_token'])
+    assert sim.control.state()['valid_refresh_tokens'] == [stored['refresh_token']]
+    sent = [form(entry)['refresh_token'] for entry in token_requests(sim)]
+    assert sorted(sent) == sorted([old['refresh_token'], old['refresh_token'], theirs['refresh_token']]), \
+        'ours (refused), theirs, then ours once more with the token they stored'
+    assert api_status(sim, result['access_token']) == 200
+
+
+def test_invalid_grant_twice_fails_with_the_bootstrap_hint_and_the_store_as_it_was(sim, tmp_path):
+    path = tmp_path / 'store.yml'
+    old = seeded_store(sim, path)
+    result, dummy = rotate_while_our_refresh_waits(sim, path, old, stored_refresh_token='a-token-never-issued')
+    assert result['failed'] is True and 'access_token' not in result
+    assert 'invalid_grant' in result['msg'] and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in result['msg']
+    assert 'refused too' in result['msg'] and 'a-token-never-issued' not in result['msg']
+    assert read_store(path)['refresh_token'] == 'a-token-never-issued', 'the store is left as the other run wrote it'
+    assert len(token_requests(sim)) == 3, 'ours, theirs, and ours once more: never a second retry'
+
+
+@pytest.mark.parametrize('status', [502, 504])
+def test_gateway_error_on_refresh_is_an_unknown_outcome(sim, tmp_path, status):
+    """A gateway answered: the server behind it may have rotated the token, so nothing is claimed about it."""
+    path = tmp_path / 'store.yml'
+    old = seeded_store(sim, path)
+    before = path.read_bytes()
+    sim.control.fault(method='POST', path='/rest/oauth2/', action='html', status=status)
+    message = fails(sim, token_store=str(path))
+    assert 'HTTP %d' % status in message and 'may have accepted it' in message
+    assert 'was not changed' in message and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in message
+    assert 'still valid' not in message and old['refresh_token'] not in message
+    assert path.read_bytes() == before
+    assert len(token_requests(sim)) == 1, 'no retry: a second refresh could spend a rotated token'

@@ -16,10 +16,11 @@ import yaml
 from ansible import constants as C
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
-    TokenStore,
     TokenStoreError,
     TokenStoreWriteError,
+    open_token_store,
 )
 
 DEV = ('dev', VaultSecret(b'dev-password'))
@@ -32,14 +33,14 @@ TOKENS = {
 
 
 def write_store(path, data, secrets, **kwargs):
-    store = TokenStore(str(path), secrets, **kwargs)
+    store = FileTokenStore(str(path), secrets, **kwargs)
     with store.locked():
-        store.write(data)
+        store.create(data, force=True)
     return store
 
 
 def read_store(path, secrets, **kwargs):
-    store = TokenStore(str(path), secrets, **kwargs)
+    store = FileTokenStore(str(path), secrets, **kwargs)
     with store.locked():
         return store.read()
 
@@ -74,7 +75,7 @@ def test_rewrite_tightens_a_loose_mode_and_keeps_the_vault_id(tmp_path):
     write_store(path, TOKENS, [PROD])
     os.chmod(path, 0o644)
     # The run knows both secrets; dev comes first, but the store was encrypted with prod and must stay so.
-    store = TokenStore(str(path), [DEV, PROD])
+    store = FileTokenStore(str(path), [DEV, PROD])
     with store.locked():
         data = store.read()
         store.write(dict(data, refresh_token='refresh-SECRET-2'))
@@ -90,7 +91,7 @@ def test_store_without_vault_id_keeps_format_1_1(tmp_path):
     default = ('default', VaultSecret(b'pw'))
     write_store(path, TOKENS, [default])
     assert path.read_bytes().startswith(b'$ANSIBLE_VAULT;1.1;AES256\n')
-    store = TokenStore(str(path), [default])
+    store = FileTokenStore(str(path), [default])
     with store.locked():
         store.write(dict(store.read(), access_token='access-SECRET-2'))
     assert path.read_bytes().startswith(b'$ANSIBLE_VAULT;1.1;AES256\n')
@@ -105,12 +106,12 @@ def test_explicit_vault_id_selects_the_secret(tmp_path):
 
 def test_unknown_vault_id_is_refused_naming_the_option(tmp_path):
     with pytest.raises(TokenStoreError, match='token_store_vault_id other is not among the vault IDs of this run'):
-        TokenStore(str(tmp_path / 'store.yml'), [DEV], vault_id='other')
+        FileTokenStore(str(tmp_path / 'store.yml'), [DEV], vault_id='other')
 
 
 def test_no_vault_secret_is_refused(tmp_path):
     with pytest.raises(TokenStoreError, match='no vault secret'):
-        TokenStore(str(tmp_path / 'store.yml'), [])
+        FileTokenStore(str(tmp_path / 'store.yml'), [])
 
 
 def test_wrong_secret_and_plaintext_are_refused_without_leaking(tmp_path):
@@ -140,7 +141,7 @@ def test_symlinked_store_writes_through_to_its_target(tmp_path):
     write_store(target, TOKENS, [DEV])
     link = tmp_path / 'link.yml'
     link.symlink_to(target)
-    store = TokenStore(str(link), [DEV])
+    store = FileTokenStore(str(link), [DEV])
     with store.locked():
         store.write(dict(store.read(), refresh_token='refresh-SECRET-2'))
     assert link.is_symlink()
@@ -149,7 +150,7 @@ def test_symlinked_store_writes_through_to_its_target(tmp_path):
 
 
 def test_use_without_the_lock_is_a_programming_error(tmp_path):
-    store = TokenStore(str(tmp_path / 'store.yml'), [DEV])
+    store = FileTokenStore(str(tmp_path / 'store.yml'), [DEV])
     with pytest.raises(RuntimeError):
         store.read()
     with pytest.raises(RuntimeError):
@@ -173,7 +174,7 @@ def test_failed_write_leaves_store_untouched_and_a_recovery_file(tmp_path, monke
     before = path.read_bytes()
     new = dict(TOKENS, refresh_token='refresh-SECRET-NEW')
     _fail_replace(monkeypatch)
-    store = TokenStore(str(path), [DEV])
+    store = FileTokenStore(str(path), [DEV])
     with pytest.raises(TokenStoreWriteError) as info:
         with store.locked():
             store.read()
@@ -206,9 +207,10 @@ def test_recovery_falls_back_to_the_home_directory(tmp_path, monkeypatch):
             raise OSError(errno.EROFS, 'Read-only file system')
         return real_open(name, flags, mode, **kwargs)
     monkeypatch.setattr(os, 'open', no_recovery_beside_the_store)
-    store = TokenStore(str(path), [DEV])
+    store = FileTokenStore(str(path), [DEV])
     with pytest.raises(TokenStoreWriteError) as info:
         with store.locked():
+            store.read()
             store.write(dict(TOKENS, refresh_token='refresh-SECRET-NEW'))
     monkeypatch.undo()
     assert os.path.dirname(info.value.recovery_path) == str(home)
@@ -216,10 +218,11 @@ def test_recovery_falls_back_to_the_home_directory(tmp_path, monkeypatch):
 
 
 def _hold_lock(path, ready, release):
-    store = TokenStore(path, [DEV])
+    store = FileTokenStore(path, [DEV])
     with store.locked():
         ready.set()
         release.wait(10)
+        store.read()
         store.write(dict(TOKENS, refresh_token='refresh-SECRET-FROM-HOLDER'))
 
 
@@ -232,14 +235,14 @@ def test_lock_is_exclusive_across_processes_and_the_waiter_reads_the_new_store(t
     holder.start()
     try:
         assert ready.wait(10)
-        impatient = TokenStore(path, [DEV], lock_timeout=0.3)
+        impatient = FileTokenStore(path, [DEV], lock_timeout=0.3)
         started = time.monotonic()
         with pytest.raises(TokenStoreError, match='held the lock'):
             with impatient.locked():
                 pass
         assert time.monotonic() - started >= 0.3
         release.set()
-        waiter = TokenStore(path, [DEV], lock_timeout=10)
+        waiter = FileTokenStore(path, [DEV], lock_timeout=10)
         with waiter.locked():
             assert waiter.read()['refresh_token'] == 'refresh-SECRET-FROM-HOLDER'
     finally:
@@ -261,11 +264,48 @@ def test_option_values_tagged_by_ansible_core_are_stored_as_plain_yaml(tmp_path)
 
 
 def test_preflight_proves_the_store_can_be_written_before_tokens_are_spent(tmp_path, monkeypatch):
-    store = TokenStore(str(tmp_path / 'store.yml'), [DEV])
+    store = FileTokenStore(str(tmp_path / 'store.yml'), [DEV])
     with store.locked():
-        store.preflight(TOKENS)
+        store.preflight()
         assert sorted(p.name for p in tmp_path.iterdir()) == ['store.yml.lock']
         # A new store is encrypted with DEFAULT_VAULT_ENCRYPT_IDENTITY, here a vault ID the run does not have.
         monkeypatch.setattr(C, 'DEFAULT_VAULT_ENCRYPT_IDENTITY', 'gone')
         with pytest.raises(TokenStoreError, match='cannot encrypt token_store'):
-            store.preflight(TOKENS)
+            store.preflight()
+
+
+def test_write_never_replaces_a_store_it_did_not_read(tmp_path):
+    """A writer that ignored the lock (a copy from another machine) is not overwritten: the new tokens are kept."""
+    path = tmp_path / 'store.yml'
+    write_store(path, TOKENS, [DEV])
+    store = FileTokenStore(str(path), [DEV])
+    with store.locked():
+        store.read()
+        elsewhere = yaml.safe_dump(dict(TOKENS, refresh_token='refresh-SECRET-ELSEWHERE')).encode()
+        path.write_bytes(VaultLib([DEV]).encrypt(elsewhere, secret=DEV[1], vault_id='dev'))
+        with pytest.raises(TokenStoreWriteError, match='changed since this run read it') as info:
+            store.write(dict(TOKENS, refresh_token='refresh-SECRET-MINE'))
+        assert store.reread()['refresh_token'] == 'refresh-SECRET-ELSEWHERE'
+        store.write(dict(TOKENS, refresh_token='refresh-SECRET-AFTER-REREAD'))
+    assert decrypt(tmp_path / os.path.basename(info.value.recovery_path), [DEV])['refresh_token'] == 'refresh-SECRET-MINE'
+    assert decrypt(path, [DEV])['refresh_token'] == 'refresh-SECRET-AFTER-REREAD'
+    assert 'SECRET' not in str(info.value)
+
+
+def test_create_refuses_to_replace_unless_forced(tmp_path):
+    path = tmp_path / 'store.yml'
+    store = FileTokenStore(str(path), [DEV])
+    with store.locked():
+        store.create(TOKENS)
+        with pytest.raises(TokenStoreError, match='already exists; refusing to replace it'):
+            store.create(dict(TOKENS, refresh_token='refresh-SECRET-2'))
+        store.create(dict(TOKENS, refresh_token='refresh-SECRET-3'), force=True)
+    assert decrypt(path, [DEV])['refresh_token'] == 'refresh-SECRET-3'
+
+
+def test_backend_is_chosen_by_token_store_backend(tmp_path):
+    params = {'token_store': str(tmp_path / 'store.yml'), 'token_store_vault_id': None}
+    assert isinstance(open_token_store(dict(params, token_store_backend='file'), [DEV]), FileTokenStore)
+    assert isinstance(open_token_store(params, [DEV]), FileTokenStore), 'file is the default'
+    with pytest.raises(TokenStoreError, match='token_store_backend=hashi_vault is not available'):
+        open_token_store(dict(params, token_store_backend='hashi_vault'), [DEV])

@@ -4,9 +4,9 @@ check-mode path, the writes each makes, and the failures that must come before a
 import json
 import urllib.parse
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import reconcile_all
 from ansible_collections.dcops.bitbucket.plugins.module_utils._http import BitbucketClient
-from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import USER_OPTIONS, UserReconciler
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import USER_OPTIONS
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import UserReconciler
 
 API = '/rest/api/latest/'
 PASSWORD = 'Real-Pa55word-of-jdoe'
@@ -25,7 +25,7 @@ def run(sim, *items, check=False, user='admin', password='admin-password', singl
     client = BitbucketClient(sim.url, username=user, password=password, retries=0)
     reconciler = UserReconciler(client, check_mode=check, username=user)
     reconciler.load(list(items), single=len(items) == 1 if single is None else single)
-    return reconcile_all(list(items), reconciler.reconcile), client
+    return reconciler.run(list(items)), client
 
 
 def writes(sim):

@@ -1,10 +1,10 @@
 """Checks on bitbucket_user desired states that need no request (pure functions, no server needed)."""
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import (
+from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import user_view
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import (
     USER_OPTIONS,
     desired_users,
     user_item_spec,
-    user_view,
     validate,
 )
 

@@ -14,11 +14,8 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.dcops.bitbucket.plugins.module_utils._user_reconcile import (
-    USER_OPTIONS,
-    user_item_spec,
-    user_view,
-)
+from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import user_view
+from ansible_collections.dcops.bitbucket.plugins.module_utils._user_options import USER_OPTIONS, user_item_spec
 
 
 def main():
