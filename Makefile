@@ -30,7 +30,7 @@ help:
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make matrix       unit and integration suites on each tested ansible-core x Python pair (noxfile.py; CI runs it)"
-	@echo "make bench        benchmark against baselines (10-12 min, not part of make test); writes docs/benchmarks.md"
+	@echo "make bench        benchmark against floors, with latency and rate limit (about 20 min, not in make test); docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make changelog-preview  the release notes the next release would publish (staged copy; CI runs it)"
@@ -65,6 +65,7 @@ test:
 	@! test -f $(LOGS)/sanity.log || echo "sanity:       $$(grep -c '^Running sanity test ' $(LOGS)/sanity.log) tests run (python $(SANITY_PYTHON), no ignore file)"
 	@! test -f $(LOGS)/ansible-lint.log || echo "ansible-lint: $$($(STRIP_COLOR) $(LOGS)/ansible-lint.log | grep -E '^Passed' | tail -n 1)"
 	@! test -f $(LOGS)/molecule.log || echo "molecule:     $$(tail -n 1 $(LOGS)/molecule.log)"
+	@echo "judges:       $$($(BIN)/python tests/judges/summary.py)"
 	@echo "pytest:"
 	@grep -E '^=+ .* in [0-9.]+s' $(LOGS)/pytest.log | tail -n 1
 
@@ -124,6 +125,7 @@ demo: venv
 
 # Not part of make test. BENCH_ARGS passes options, for example BENCH_ARGS="--only users1000 --reps 3".
 bench: venv
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --requirement tests/bench/requirements.txt
 	$(RUN) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # The load part of the reliability suite (minutes); it rewrites tests/reliability/results/load.json and docs/reliability.md.

@@ -26,12 +26,14 @@ VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT = 30
 
 # pytest imports test modules by path (pytest.ini); helpers shared between them are imported by name from here.
-for helper_path in (REPO / 'tests' / 'integration', REPO / 'tests' / 'unit', REPO / 'tests', SIMULATOR_PATH):
+for helper_path in (REPO / 'tests' / 'integration', REPO / 'tests' / 'unit', REPO / 'tests', SIMULATOR_PATH,
+                    REPO / 'tests' / 'judges'):
     if str(helper_path) not in sys.path:
         sys.path.insert(0, str(helper_path))
 
 from bbsim.conformance import SpecConformance  # noqa: E402 pylint: disable=wrong-import-position
 from bbsim.control import SimControl  # noqa: E402 pylint: disable=wrong-import-position
+from judged_sim import Judges, is_integration_test  # noqa: E402 pylint: disable=wrong-import-position
 
 
 # The collection on a collections path ----------------------------------------------------------------------------
@@ -143,16 +145,30 @@ def _sim_process():
     process.stop()
 
 
-@pytest.fixture
-def sim(_sim_process, spec_conformance):  # pylint: disable=redefined-outer-name
-    """A freshly reset simulator instance (one process per test session).
+@pytest.fixture(scope='session')
+def _judges(_sim_process, spec_conformance, tmp_path_factory):  # pylint: disable=redefined-outer-name
+    """Prism and its front before the session's simulator (tests/judges/judged_sim.py)."""
+    judges = Judges(_sim_process.instances[0], spec_conformance, tmp_path_factory.mktemp('judges'))
+    yield judges
+    judges.stop()
 
-    After the test, every answer the instance gave is checked against the OpenAPI file where it covers the path.
+
+@pytest.fixture
+def sim(request, _sim_process, spec_conformance):  # pylint: disable=redefined-outer-name
+    """A freshly reset simulator instance (one process per test session); integration tests reach it through Prism.
+
+    After the test, every answer the instance gave is checked against the OpenAPI file where it covers the path,
+    and for integration tests what Prism found and what the collection sent (tests/judges/judged_sim.py).
     """
     instance = _sim_process.instances[0]
     instance.control.reset()
-    yield instance
+    judges = request.getfixturevalue('_judges') if is_integration_test(request) else None
+    if judges is not None:
+        judges.front.findings.take()
+        judges.front.findings.take_requests()
+    yield judges.instance if judges is not None else instance
     problems = spec_conformance.check_log(instance.control.requests())
+    problems += judges.problems(request.node.nodeid) if judges is not None else []
     assert not problems, 'simulator answers that contradict the OpenAPI file:\n' + '\n'.join(problems)
 
 

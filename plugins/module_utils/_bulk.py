@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._diff import make_diff
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+from ansible_collections.dcops.bitbucket.plugins.module_utils._run_summary import with_summary
 
 
 class ItemFailure(BitbucketError):
@@ -97,6 +98,7 @@ def exit_with_results(module, results, kind, single):
             module.fail_json(msg=result.msg, **output)
         module.exit_json(msg=result.msg, **output)
     output[kind + 's'] = [r.as_dict(kind) for r in results]
+    with_summary(module, output)
     if module._diff:
         for entry, result in zip(output[kind + 's'], results):
             if result.changed:

@@ -167,7 +167,8 @@ class TokenEndpoint:
         if exc.error_code == 'invalid_grant' and grant_type == 'refresh_token':
             text = ('The token endpoint refused the refresh token (%s): it has expired, was revoked, or was already '
                     'used by another run. %s.' % (described, BOOTSTRAP_HINT[0].upper() + BOOTSTRAP_HINT[1:]))
-        elif exc.error_code == 'invalid_grant' and grant_type == 'authorization_code':
+        elif exc.error_code in ('invalid_grant', 'invalid_request') and grant_type == 'authorization_code':
+            # docs/dev/bitbucket-api-notes.md §1.7: Data Center calls an unknown code a malformed request.
             text = ('The token endpoint refused the authorization code (%s): codes are single-use and expire about '
                     '10 seconds after the consent, and the redirect_uri and PKCE '
                     'code_verifier must match the authorization request. Consent again.' % described)

@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._caller_level import fold
+from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._groups_api import GroupsApi
 from ansible_collections.dcops.bitbucket.plugins.module_utils._permissions_api import GlobalPermissionsApi
@@ -77,23 +78,26 @@ class Found:
         self.error = None
 
 
-def read_each(read_one, names):
+def read_each(read_one, names, max_concurrency=1):
     """{name: read_one(name)} for every name; a BitbucketError is kept as that name's value.
 
-    Every per-item read goes through here (one request, or one paged listing, per item).
+    Every per-item read goes through here (one request, or one paged listing, per item). The reads do not depend
+    on each other, so up to max_concurrency of them are under way at once (the client paces them all).
     """
-    answers = {}
-    for name in names:
+    def one(name):
         try:
-            answers[name] = read_one(name)
+            return read_one(name)
         except BitbucketError as exc:
-            answers[name] = exc
-    return answers
+            return exc
+
+    names = list(names)
+    return dict(zip(names, bounded_map(one, names, max_concurrency)))
 
 
-def _fill(found, key, read_one, normalise):
+def _fill(found, key, read_one, normalise, client):
     """Read key of each Found with read_one (per item), or record the error of that item."""
-    answers = read_each(read_one, [item.name for item in found])
+    client.pacer.expect(len(found))
+    answers = read_each(read_one, [item.name for item in found], client.max_concurrency)
     for item in found:
         answer = answers[item.name]
         if isinstance(answer, BitbucketError):
@@ -141,7 +145,7 @@ class UserReader:
 
     def read_groups(self, found):
         """Add view['groups'] (sorted) to each Found user, one read per user."""
-        _fill(list(found), 'groups', self.users_api.groups_of, sorted)
+        _fill(list(found), 'groups', self.users_api.groups_of, sorted, self.users_api.client)
 
     def names(self):
         """{fold(name): name} of every user (one paged listing, nothing else)."""
@@ -178,4 +182,5 @@ class GroupReader:
 
     def read_members(self, found):
         """Add view['members'] (sorted case-insensitively) to each Found group, one read per group."""
-        _fill(list(found), 'members', self.groups_api.members, lambda members: sorted(members, key=fold))
+        _fill(list(found), 'members', self.groups_api.members, lambda members: sorted(members, key=fold),
+              self.groups_api.client)

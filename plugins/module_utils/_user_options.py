@@ -43,6 +43,10 @@ def user_item_spec():
     return spec
 
 
+ARGUMENT_SPEC = dict(USER_OPTIONS, users=dict(type='list', elements='dict', options=user_item_spec()))
+MUTUALLY_EXCLUSIVE = [('name', 'users')] + [('users', key) for key in PER_USER_KEYS]
+
+
 def desired_users(params):
     """The list of user desired states from the module parameters (one user or the `users` list)."""
     if params.get('users') is not None:

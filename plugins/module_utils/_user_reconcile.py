@@ -22,8 +22,6 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import Gr
 from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import Plan, Reconciler, Step
 from ansible_collections.dcops.bitbucket.plugins.module_utils._user_refusals import lost_create_hint, refusal
 
-ADMIN_RANK = rank('ADMIN')
-
 
 class UserReconciler(Reconciler):
     """load(desired) reads Bitbucket; run(desired) plans and, unless in check mode, applies every user.
@@ -243,7 +241,7 @@ class UserReconciler(Reconciler):
         Only users holding ADMIN or more, and grants of ADMIN or more, can be out of an administrator's reach,
         so the caller's level is read (three GETs, once) only for those.
         """
-        if max(rank(held), rank(granted)) >= ADMIN_RANK:
+        if max(rank(held), rank(granted)) >= rank('ADMIN'):
             self.caller.check('user', name, held, granted)
 
 

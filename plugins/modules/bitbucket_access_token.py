@@ -129,6 +129,12 @@ tokens:
       description: The token as it was before it was revoked; absent when it did not exist.
       type: dict
       returned: when the token existed
+summary:
+  description:
+    - With O(tokens), what the run cost; C(requests) sent, C(rate_limit_wait_seconds) spent waiting for the rate limit
+      (see O(rate_limit)), C(rate_limited_answers) (HTTP 429), C(seconds), and C(rate_limit), the pace it kept.
+  returned: with O(tokens)
+  type: dict
 '''
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api import (
@@ -140,28 +146,35 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._bulk import ItemR
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 
 
-def wanted_tokens(params):
-    """(items, problems): the tokens to revoke as {owner_type, owner, id, name}, and what is wrong with them."""
-    single = params['tokens'] is None
-    raw = [params] if single else params['tokens']
-    items, problems = [], []
-    for index, entry in enumerate(raw):
-        where = '' if single else 'tokens[%d]: ' % index
-        owner_type = entry.get('owner_type') or 'user'
-        owner = str(entry.get('owner') or '').strip()
-        token_id = str(entry.get('id') or '').strip()
-        if owner_type not in OWNER_TYPES:
-            problems.append('%sowner_type must be one of %s' % (where, ', '.join(OWNER_TYPES)))
-        if not owner or not token_id:
-            problems.append('%sowner and id are both required' % where)
-        elif owner_type == 'repository':
+def _entries(params):
+    """(where, entry) of each token: the top-level options, or each item of `tokens`."""
+    if params['tokens'] is None:
+        return [('', params)]
+    return [('tokens[%d]: ' % index, entry) for index, entry in enumerate(params['tokens'])]
+
+
+def _token(entry):
+    owner_type = entry.get('owner_type') or 'user'
+    owner = str(entry.get('owner') or '').strip()
+    token_id = str(entry.get('id') or '').strip()
+    return dict(owner_type=owner_type, owner=owner, id=token_id, name='%s of %s %s' % (token_id, owner_type, owner))
+
+
+def problems(params):
+    """What is wrong with the tokens to revoke, each naming the item; empty when nothing is."""
+    found = []
+    for where, entry in _entries(params):
+        token = _token(entry)
+        if token['owner_type'] not in OWNER_TYPES:
+            found.append('%sowner_type must be one of %s' % (where, ', '.join(OWNER_TYPES)))
+        if not token['owner'] or not token['id']:
+            found.append('%sowner and id are both required' % where)
+        elif token['owner_type'] == 'repository':
             try:
-                split_repository(owner)
+                split_repository(token['owner'])
             except ValueError as exc:
-                problems.append('%sowner: %s' % (where, exc))
-        items.append(dict(owner_type=owner_type, owner=owner, id=token_id,
-                          name='%s of %s %s' % (token_id, owner_type, owner)))
-    return items, problems
+                found.append('%sowner: %s' % (where, exc))
+    return found
 
 
 def revoker(api, check_mode):
@@ -193,10 +206,9 @@ def main():
         required_one_of=[('id', 'tokens')],
         required_together=[('owner', 'id')],
         supports_check_mode=True,
+        problems=problems,
     )
-    items, problems = wanted_tokens(module.params)
-    if problems:
-        module.fail_json(msg='; '.join(problems))
+    items = [_token(entry) for dummy, entry in _entries(module.params)]
     api = AccessTokensApi(module.client, bearer=bool(module.params['access_token']))
     results = reconcile_all(items, revoker(api, module.check_mode))
     exit_with_results(module, results, 'token', single=module.params['tokens'] is None)

@@ -274,20 +274,20 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit impor
 from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import UsersApi
 
 
-def check_options(params):
+def problems(params):
     """Reasons the options cannot be used, each naming the option; empty when they are fine."""
-    problems = []
+    found = []
     if max_expiry_days_problem(params['max_expiry_days']):
-        problems.append(max_expiry_days_problem(params['max_expiry_days']))
+        found.append(max_expiry_days_problem(params['max_expiry_days']))
     for option in ('users', 'projects'):
         if any(not (value or '').strip() for value in params[option] or []):
-            problems.append('%s must not contain empty names' % option)
+            found.append('%s must not contain empty names' % option)
     for value in params['repositories']:
         try:
             split_repository(value)
         except ValueError as exc:
-            problems.append('repositories: %s' % exc)
-    return problems
+            found.append('repositories: %s' % exc)
+    return found
 
 
 def main():
@@ -299,11 +299,9 @@ def main():
             max_expiry_days=dict(type='int'),
         ),
         supports_check_mode=True,
+        problems=problems,
     )
     params = module.params
-    problems = check_options(params)
-    if problems:
-        module.fail_json(msg='; '.join(problems))
 
     api = AccessTokensApi(module.client, bearer=bool(params['access_token']))
     limit = params['max_expiry_days']

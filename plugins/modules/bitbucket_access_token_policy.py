@@ -113,6 +113,14 @@ def _shown(max_expiry_days):
     return None if max_expiry_days is None else {'state': 'present', 'max_expiry_days': max_expiry_days}
 
 
+def problems(params):
+    """Reasons the options cannot be used; empty when they are fine."""
+    if params['state'] == 'absent' and params['max_expiry_days'] is not None:
+        return ['max_expiry_days is not allowed with state=absent (absent removes the expiry requirement)']
+    problem = max_expiry_days_problem(params['max_expiry_days'])
+    return [problem] if problem else []
+
+
 def main():
     module = BitbucketModule(
         argument_spec=dict(
@@ -121,13 +129,9 @@ def main():
         ),
         required_if=[('state', 'present', ['max_expiry_days'])],
         supports_check_mode=True,
+        problems=problems,
     )
-    state = module.params['state']
     wanted = module.params['max_expiry_days']
-    if state == 'absent' and wanted is not None:
-        module.fail_json(msg='max_expiry_days is not allowed with state=absent (absent removes the expiry requirement)')
-    if max_expiry_days_problem(wanted):
-        module.fail_json(msg=max_expiry_days_problem(wanted))
 
     api = AccessTokensApi(module.client, bearer=bool(module.params['access_token']))
     current = changed = None

@@ -19,8 +19,8 @@ description:
     needed are made, so a second run makes no write.
   - Before any write, fails a group whose change Bitbucket would refuse because of your own global permission (see
     the notes), and a group whose O(members) name a user that does not exist, naming the user.
-  - In bulk mode (O(groups)) one failing group does not stop the others; every group's result is returned in
-    RV(groups) and the task fails at the end if any group failed.
+  - With O(groups) one failing group does not stop the others; every group's result is in RV(groups), and the task
+    fails at the end if any group failed.
 author:
   - dcops.bitbucket contributors (@dcops)
 options:
@@ -39,8 +39,7 @@ options:
     default: present
   permission:
     description:
-      - The group's own global permission. V(none) revokes it. When omitted the permission is left as it is.
-      - Only with O(name); with O(groups) set it on each item.
+      - The group's own global permission; V(none) revokes it, omitted it is left alone. With O(groups), set it per item.
     type: str
     choices: [LICENSED_USER, PROJECT_CREATE, ADMIN, SYS_ADMIN, none]
   members:
@@ -60,10 +59,10 @@ options:
     default: false
   groups:
     description:
-      - Many groups at once, each with the same keys as the single-group options. Unknown keys are refused.
-      - A group name may appear only once in the list (compared case-insensitively); duplicates are refused before
-        any request.
-      - Mutually exclusive with O(name), O(permission) and O(members).
+      - Many groups at once, each with the same keys as the single-group options. Unknown keys are refused. A name
+        may appear only once (compared case-insensitively); duplicates are refused before any request.
+      - Mutually exclusive with O(name), O(permission) and O(members). O(state) and O(append) are the defaults of the
+        items that do not set their own, as in O(dcops.bitbucket.bitbucket_user#module:users).
     type: list
     elements: dict
     suboptions:
@@ -101,10 +100,10 @@ notes:
     changing or deleting a group whose permission is higher than yours, granting a permission higher than yours,
     and any change that would lower your own permission (deleting, demoting or leaving a group you get your
     permission through). Your permission is the highest of your own and your groups' global permissions.
-  - With an OAuth 2.0 token the authenticated user is known from Bitbucket's C(X-AUSERNAME) response header. These
-    checks need up to four extra reads, made only when a group with a global permission is about to change.
-  - Writes are ordered so that your own permission never dips part-way through a run; groups needing the same
-    permission are granted it with one request.
+  - With an OAuth 2.0 token the authenticated user is known from Bitbucket's C(X-AUSERNAME) response header (without
+    it, the module warns that these checks were not made). They need up to four extra reads, made only when a group
+    with a global permission is about to change.
+  - Writes are ordered so that your own permission never dips part-way; one request grants a permission to many groups.
   - Diff mode shows each changed group before and after; the members are shown when O(members) is given.
 seealso:
   - module: dcops.bitbucket.bitbucket_user
@@ -222,14 +221,12 @@ msg:
   returned: always
   type: str
   sample: 3 groups reconciled, 1 changed
+summary: {description: "With O(groups): the run's C(requests), C(rate_limit_wait_seconds), C(rate_limited_answers)
+  (HTTP 429) and C(seconds), and C(rate_limit), the pace kept (see O(rate_limit))", returned: with O(groups), type: dict}
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import (
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    desired_groups,
-    problems,
-)
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE
+from ansible_collections.dcops.bitbucket.plugins.module_utils._group_options import desired_groups, problems
 from ansible_collections.dcops.bitbucket.plugins.module_utils._group_reconcile import GroupReconciler
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._reconcile import reconcile_in

@@ -310,4 +310,12 @@ recovery_file:
       O(token_store); move it over the store once the cause is fixed.
   returned: failure to write the store
   type: str
+oauth_error:
+  description:
+    - The OAuth 2.0 error code with which the token endpoint refused the refresh grant, for example
+      V(invalid_grant) (the refresh token expired, was revoked or was used by another run).
+      The role C(dcops.bitbucket.oauth_session) acts on it to take a store that another job pushed to Git.
+  returned: failure, when the token endpoint refused the refresh grant with an error code
+  type: str
+  sample: invalid_grant
 '''

@@ -5,7 +5,8 @@
 """The token store as an Ansible-Vault-encrypted YAML file on the controller. FOR INTERNAL COLLECTION USE ONLY.
 
 One writer at a time: an exclusive flock on a sibling file (``<store>.lock``) is held from the read to the write,
-so a run that waited re-reads what the previous one wrote. The version of the file is the digest of its bytes:
+so a run that waited re-reads what the previous one wrote; the run that takes the lock removes the temporary
+files of writers that were killed before their rename. The version of the file is the digest of its bytes:
 a write replaces only the content that was read, which catches a writer that ignored the lock (a copy from
 another machine). When a write fails, the same encrypted content goes to a recovery file beside the store (or
 in the home directory when that fails too).
@@ -77,6 +78,8 @@ class FileTokenStore(TokenStore):
                                                       'token store must be writable'
                                                       % (self.lock_path, files.reason(exc))))
         with lock:
+            # Every writer holds the lock while its temporary file exists: any left now belongs to a killed one.
+            files.remove_stale_temporaries(self.path)
             self._locked, self._version = True, None
             try:
                 yield self

@@ -21,10 +21,14 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     RefreshOutcomeUnknown,
     access_token_is_fresh,
     refresh_token_age_warning,
-    scope_list,
     token_endpoint_from_params,
 )
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import TokenStoreWriteError, open_token_store
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_values import (
+    merge_refresh_token,
+    store_content,
+    token_result,
+)
 
 # The store holds these next to the tokens, so that a refresh needs nothing but the client secret.
 IDENTITY_FIELDS = ('url', 'client_id')
@@ -36,27 +40,6 @@ class TokenRequestFailed(BitbucketError):
     def __init__(self, message, **extra):
         self.extra = extra
         super().__init__(message)
-
-
-def token_result(tokens, now, refreshed):
-    """The documented return values for a token (fresh from the endpoint or reused)."""
-    return {
-        'changed': refreshed,
-        'refreshed': refreshed,
-        'access_token': tokens['access_token'],
-        'token_type': tokens.get('token_type') or 'bearer',
-        'expires_at': int(tokens['expires_at']),
-        'expires_in': max(int(tokens['expires_at']) - int(now), 0),
-        'scope': scope_list(tokens.get('scope')),
-    }
-
-
-def merge_refresh_token(old_token, old_issued_at, tokens, now):
-    """(refresh_token, issued_at) after a grant: a response without a refresh token keeps the old one."""
-    new_token = tokens.get('refresh_token')
-    if not new_token or new_token == old_token:
-        return old_token, old_issued_at
-    return new_token, int(now)
 
 
 class TokenSession:
@@ -133,7 +116,7 @@ class TokenSession:
                     return token_result(data, self.clock(), refreshed=False)
             else:
                 tokens = self._grant()
-            new = self._new_store_content(data or {}, tokens)
+            new = store_content(self.params, data or {}, tokens, self.clock())
             self._issued_at = new['refresh_token_issued_at']
             try:
                 if creating:
@@ -159,11 +142,11 @@ class TokenSession:
             return data, self._refresh(store, data)
         except OAuthError as exc:
             if exc.error_code != 'invalid_grant':
-                raise TokenRequestFailed('%s The token store %s was left as it was.' % (exc, store.location))
+                raise _left_as_it_was(exc, store)
             refused = exc
         current = store.reread()
         if not current or current.get('refresh_token') in (None, data['refresh_token']):
-            raise TokenRequestFailed('%s The token store %s was left as it was.' % (refused, store.location))
+            raise _left_as_it_was(refused, store)
         self._check_identity(store, current)
         if self._is_fresh(current):
             return current, None
@@ -172,7 +155,7 @@ class TokenSession:
         except OAuthError as exc:
             raise TokenRequestFailed('%s The token store %s was read again after another run had replaced its '
                                      'refresh token, and that one was refused too; the store was left as it was.'
-                                     % (exc, store.location))
+                                     % (exc, store.location), **_error_code(exc))
 
     def _refresh(self, store, data):
         if not data.get('refresh_token'):
@@ -185,22 +168,6 @@ class TokenSession:
                 'again: if Bitbucket did not take the refresh, it succeeds; if it then fails with invalid_grant, the '
                 'refresh token was consumed, and you must %s.' % (exc, store.location, BOOTSTRAP_HINT))
 
-    def _new_store_content(self, data, tokens):
-        params = self.params
-        refresh_token, issued_at = merge_refresh_token(data.get('refresh_token'), data.get('refresh_token_issued_at'),
-                                                       tokens, self.clock())
-        return {
-            'url': params['url'] or data.get('url'),
-            'client_id': params['client_id'],
-            'redirect_uri': params['redirect_uri'] or data.get('redirect_uri'),
-            'refresh_token': refresh_token,
-            'refresh_token_issued_at': issued_at,
-            'access_token': tokens['access_token'],
-            'expires_at': tokens['expires_at'],
-            'token_type': tokens['token_type'],
-            'scope': tokens['scope'],
-        }
-
     def _check_identity(self, store, data):
         given = {'url': _normal_url(self.params['url']), 'client_id': self.params['client_id']}
         stored = {'url': _normal_url(data.get('url')), 'client_id': data.get('client_id')}
@@ -210,6 +177,15 @@ class TokenSession:
                     'token_store %s belongs to %s %s, not to the %s given to this task (%s); refusing to use it. Point '
                     'token_store at the store of this instance and client, or create one with ansible-playbook '
                     'dcops.bitbucket.bootstrap_oauth.' % (store.location, name, stored[name], name, given[name]))
+
+
+def _error_code(exc):
+    """The return value oauth_error: what the token endpoint answered, for callers that act on it."""
+    return {'oauth_error': exc.error_code} if exc.error_code else {}
+
+
+def _left_as_it_was(exc, store):
+    return TokenRequestFailed('%s The token store %s was left as it was.' % (exc, store.location), **_error_code(exc))
 
 
 def _normal_url(url):

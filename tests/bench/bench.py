@@ -7,7 +7,8 @@
   python tests/bench/bench.py [--reps N] [--heavy-reps N] [--only NAME ...] [--report PATH] [--chart PATH]
                               [--keep] [--save JSON] [--render JSON]
 
-Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, groups, fleet.
+Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, groups, fleet, and
+matrix (the latency and rate-limit matrix, tests/bench/matrix.py).
 """
 
 import argparse
@@ -20,14 +21,18 @@ import sys
 import tempfile
 import time
 
+import bench_data
+import fleet
+import matrix
 import report
 import runner
 import scenarios
 
 REPORT = runner.REPO / 'docs' / 'benchmarks.md'
 CHART = runner.REPO / 'docs' / 'benchmarks-scaling.png'
-DEFAULT_REPS = 5
-DEFAULT_HEAVY_REPS = 2
+DEFAULT_REPS = 3
+DEFAULT_HEAVY_REPS = 1
+DEFAULT_MATRIX_REPS = 2
 FLEET_SIZE = 50
 PAGE_CAP = 25
 
@@ -44,7 +49,7 @@ def build(ansible, single, fleet):
         ('groups', scenarios.GroupsNoChange(ansible, single[5])),
     ]
     if fleet is not None:
-        built.append(('fleet', scenarios.Fleet(ansible, fleet)))
+        built.append(('fleet', fleet.Fleet(ansible, fleet)))
     return built
 
 
@@ -53,6 +58,10 @@ def arguments(argv):
     parser.add_argument('--reps', type=int, default=DEFAULT_REPS, help='repetitions of every scenario (medians)')
     parser.add_argument('--heavy-reps', type=int, default=DEFAULT_HEAVY_REPS,
                         help='repetitions of the long runs: the uri loops and the fleet (at most --reps)')
+    parser.add_argument('--matrix-reps', type=int, default=DEFAULT_MATRIX_REPS,
+                        help='repetitions of the latency and rate-limit matrix (the one-at-a-time audit: the first)')
+    parser.add_argument('--latencies', type=int, nargs='+', default=list(matrix.LATENCIES_MS),
+                        help='latencies (ms) of the matrix, by default 0 25 100')
     parser.add_argument('--only', nargs='+', help='run only these scenarios (the report then says so)')
     parser.add_argument('--report', default=str(REPORT))
     parser.add_argument('--chart', default=str(CHART))
@@ -67,7 +76,7 @@ def main(argv=None):
     if args.render:
         with open(args.render) as handle:
             saved = json.load(handle)
-        report.write(args.report, args.chart, scenarios.Results.from_dict(saved['results']), **saved['run'])
+        report.write(args.report, args.chart, bench_data.Results.from_dict(saved['results']), **saved['run'])
         return 0
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
@@ -85,11 +94,16 @@ def main(argv=None):
         ansible = runner.Ansible(workdir)
         chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet)
                   if not wanted or name in wanted]
-        results = scenarios.Results()
+        results = bench_data.Results()
         for name, scenario in list(chosen):
             _log('prepare %s' % name)
             if not _attempt(results, name, 'preparing', scenario.prepare):
                 chosen.remove((name, scenario))
+        if not wanted or 'matrix' in wanted:
+            matrix_process = runner.SimProcess(instances=len(matrix.JOBS), page_cap=PAGE_CAP)
+            processes.append(matrix_process)
+            matrix.CONDITIONS[:] = [c for c in matrix.CONDITIONS if c.latency_ms in args.latencies]
+            _run_matrix(matrix.build(ansible, matrix_process.instances), results, args.matrix_reps)
         for rep in range(1, args.reps + 1):
             for name, scenario in list(chosen):
                 _log('repetition %d/%d: %s' % (rep, args.reps, name))
@@ -98,6 +112,7 @@ def main(argv=None):
                     chosen.remove((name, scenario))
         run = {'reps': args.reps, 'elapsed': time.monotonic() - started, 'only': sorted(wanted) if wanted else None,
                'loads': (load_at_start, os.getloadavg()[0]), 'heavy_reps': min(args.heavy_reps, args.reps),
+               'matrix_reps': args.matrix_reps,
                'measured': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
         if args.save:
             with open(args.save, 'w') as handle:
@@ -113,6 +128,17 @@ def main(argv=None):
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _run_matrix(jobs, results, reps):
+    for job in list(jobs):
+        _log('prepare matrix %s' % job.name)
+        if not _attempt(results, 'matrix ' + job.name, 'preparing', job.prepare):
+            jobs.remove(job)
+    for rep in range(1, reps + 1):
+        _log('matrix repetition %d/%d' % (rep, reps))
+        _attempt(results, 'matrix', 'repetition %d' % rep,
+                 functools.partial(matrix.measure_all, jobs, results, rep == 1, _log))
 
 
 def _attempt(results, name, stage, action):

@@ -2,21 +2,19 @@
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A line chart (linear axes, grid, markers, legend) drawn on png_canvas."""
+"""The report's charts, drawn with matplotlib (tests/bench/requirements.txt, installed by make bench)."""
 
-import math
+import matplotlib
 
-from png_canvas import Canvas
+matplotlib.use('Agg')  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402 pylint: disable=wrong-import-position
 
-BLACK = (30, 30, 30)
-GRID = (225, 225, 225)
-WIDTH, HEIGHT = 960, 680
-LEFT, RIGHT, TOP, BOTTOM = 100, 40, 70, 230
+WIDTH, HEIGHT, DPI = 9.6, 6.4, 100
 
 
 class Series:
-    """One line: a label for the legend, an RGB colour, points [(x, y)], optionally dashed and without markers,
-    and optionally a (low, high) range per point drawn as a vertical bar."""
+    """One line: a label for the legend, an RGB colour (0-255), points [(x, y)], optionally dashed and without
+    markers, and optionally a (low, high) range per point drawn as an error bar."""
 
     def __init__(self, label, color, points, dashed=False, markers=True, ranges=None):
         self.label = label
@@ -27,65 +25,52 @@ class Series:
         self.ranges = ranges or []
 
 
-def nice_ticks(high, count=6):
-    """Round tick values from 0 to at least ``high``."""
-    raw = max(high, 1e-9) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return [step * index for index in range(int(math.ceil(high / step)) + 1)]
-
-
-def _label(value):
-    return ('%g' % value) if value < 10000 else '{:,}'.format(int(value))
+def _rgb(color):
+    return tuple(channel / 255.0 for channel in color)
 
 
 def line_chart(path, title, x_label, y_label, series, x_ticks):
-    canvas = Canvas(WIDTH, HEIGHT)
-    highest = max([y for line in series for dummy, y in line.points] +
-                  [high for line in series for dummy, high in line.ranges])
-    y_ticks = nice_ticks(highest)
-    x_max, y_max = x_ticks[-1], y_ticks[-1]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def at(x, y):
-        return LEFT + x / x_max * plot_w, TOP + plot_h - y / y_max * plot_h
-
-    canvas.text(LEFT, 20, title, BLACK)
-    for value in y_ticks:
-        dummy, y = at(0, value)
-        canvas.line(LEFT, y, LEFT + plot_w, y, GRID)
-        label = _label(value)
-        canvas.text(LEFT - 12 - Canvas.text_width(label), int(y) - 8, label, BLACK)
-    for value in x_ticks:
-        x, dummy = at(value, 0)
-        canvas.line(x, TOP, x, TOP + plot_h, GRID)
-        label = _label(value)
-        canvas.text(int(x) - Canvas.text_width(label) // 2, TOP + plot_h + 12, label, BLACK)
-    canvas.line(LEFT, TOP, LEFT, TOP + plot_h, BLACK, 2)
-    canvas.line(LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h, BLACK, 2)
-    canvas.text(LEFT - 12 - Canvas.text_width(y_label), TOP - 30, y_label, BLACK)
-    canvas.text(LEFT + plot_w - Canvas.text_width(x_label), TOP + plot_h + 40, x_label, BLACK)
-
-    ranged = 0
+    figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI)
     for line in series:
-        points = [at(x, y) for x, y in line.points]
-        shift = 8 * ranged  # bars of several lines at one x side by side
-        ranged += bool(line.ranges)
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            canvas.line(x0, y0, x1, y1, line.color, 3, dash=(10, 8) if line.dashed else None)
-        for (x, dummy), (low, high) in zip(line.points, line.ranges):
-            (left, top), (dummy, bottom) = at(x, high), at(x, low)
-            left += shift
-            canvas.line(left, top, left, bottom, line.color)
-            canvas.line(left - 5, top, left + 5, top, line.color)
-            canvas.line(left - 5, bottom, left + 5, bottom, line.color)
-        if line.markers:
-            for x, y in points:
-                canvas.rect(int(x) - 4, int(y) - 4, int(x) + 4, int(y) + 4, line.color)
+        xs = [x for x, dummy in line.points]
+        ys = [y for dummy, y in line.points]
+        style = dict(color=_rgb(line.color), linewidth=2, linestyle='--' if line.dashed else '-',
+                     marker='s' if line.markers else None, label=line.label)
+        if line.ranges:
+            low = [y - lo for y, (lo, dummy) in zip(ys, line.ranges)]
+            high = [hi - y for y, (dummy, hi) in zip(ys, line.ranges)]
+            axes.errorbar(xs, ys, yerr=[low, high], capsize=4, **style)
+        else:
+            axes.plot(xs, ys, **style)
+    axes.set_xticks(x_ticks)
+    axes.set_xlim(0, x_ticks[-1] * 1.02)
+    axes.set_ylim(bottom=0)
+    _finish(figure, axes, path, title, x_label, y_label)
 
-    legend_y = TOP + plot_h + 75
-    for index, line in enumerate(series):
-        y = legend_y + index * 22
-        canvas.line(LEFT, y + 7, LEFT + 40, y + 7, line.color, 3, dash=(10, 8) if line.dashed else None)
-        canvas.text(LEFT + 52, y, line.label, BLACK)
-    canvas.save(path)
+
+def grouped_bars(path, title, y_label, groups, bars, reference=None):
+    """groups: the x labels; bars: [(label, RGB, [value per group])] drawn side by side in each group; reference:
+    (label, value) of a dashed horizontal line."""
+    figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    if reference:
+        axes.axhline(reference[1], color='black', linestyle='--', linewidth=1, label=reference[0])
+    width = 0.8 / max(len(bars), 1)
+    for index, (label, color, values) in enumerate(bars):
+        xs = [group + (index - (len(bars) - 1) / 2.0) * width for group in range(len(groups))]
+        axes.bar(xs, [value or 0 for value in values], width, color=_rgb(color), label=label)
+    axes.set_xticks(range(len(groups)))
+    axes.set_xticklabels(groups, rotation=20, ha='right')
+    _finish(figure, axes, path, title, None, y_label)
+
+
+def _finish(figure, axes, path, title, x_label, y_label):
+    axes.set_title(title, loc='left')
+    if x_label:
+        axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
+    axes.grid(True, color='#e1e1e1')
+    axes.set_axisbelow(True)
+    axes.legend(loc='upper left', fontsize='small')
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -20,6 +20,7 @@ import re
 import sys
 import tempfile
 
+import fleet
 import runner
 import scenarios
 
@@ -32,7 +33,7 @@ def profiled_run(kind, users, output, rate, workdir):
     try:
         ansible = runner.Ansible(workdir)
         if kind == 'fleet':
-            scenario = scenarios.Fleet(ansible, process.instances)
+            scenario = fleet.Fleet(ansible, process.instances)
         else:
             scenario = scenarios.UsersNoChange(ansible, process.instances[0], users)
         scenario.prepare()

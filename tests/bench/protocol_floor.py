@@ -13,15 +13,22 @@ decoding and comparing included (interpreter start-up and imports excluded), "re
                                                          JSON list F ({name, display_name, email}) that differs
   protocol_floor.py --url URL --mode groups --desired F  list every group, then the members of each group of the
                                                          JSON list F ({name, members}); fails if one differs
+  protocol_floor.py --url URL --mode audit               list every user, then each user's access tokens
+
+--concurrency N sends the independent reads (each group's members, each user's tokens) N at a time over N kept-alive
+connections; --rate R --burst B keeps under a token bucket of B requests refilled at R per second, with exact
+knowledge of it (the bucket is full at the start), as the fewest requests under that limit would be sent.
 
 The bearer token comes from the environment variable BENCH_TOKEN.
 """
 
 import argparse
 import collections
+import concurrent.futures
 import json
 import os
 import sys
+import threading
 import time
 
 import requests
@@ -30,23 +37,62 @@ POLICY_PATH = '/rest/access-tokens/latest/admin'
 USERS_PATH = '/rest/api/latest/admin/users'
 GROUPS_PATH = '/rest/api/latest/admin/groups'
 MEMBERS_PATH = '/rest/api/latest/admin/groups/more-members'
+TOKENS_PATH = '/rest/access-tokens/latest/users/'
 PAGE_LIMIT = 1000
+
+
+class Bucket:
+    """The server's token bucket, known exactly: a request waits until the bucket holds a token."""
+
+    def __init__(self, rate, burst):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.then = float(burst), time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self):
+        while self.rate:
+            with self.lock:
+                now = time.monotonic()
+                self.tokens = min(self.burst, self.tokens + (now - self.then) * self.rate)
+                self.then = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                wait = (1 - self.tokens) / self.rate
+            time.sleep(wait)
 
 
 class Conversation:
     """One requests.Session (one kept-alive connection) that counts what it sends."""
 
-    def __init__(self, url, token):
+    def __init__(self, url, token, concurrency=1, bucket=None):
         self.url = url.rstrip('/')
         self.session = requests.Session()
+        if concurrency > 10:
+            adapter = requests.adapters.HTTPAdapter(pool_maxsize=concurrency)
+            self.session.mount('http://', adapter)
+            self.session.mount('https://', adapter)
         self.session.headers.update({'Authorization': 'Bearer ' + token, 'Accept': 'application/json'})
         self.counts = collections.Counter()
+        self.concurrency = concurrency
+        self.bucket = bucket or Bucket(None, 0)
 
     def send(self, method, path, **kwargs):
-        self.counts[method] += 1
-        response = self.session.request(method, self.url + path, timeout=30, **kwargs)
+        while True:
+            self.bucket.take()
+            self.counts[method] += 1
+            response = self.session.request(method, self.url + path, timeout=30, **kwargs)
+            if response.status_code != 429:
+                break
+            self.counts['429'] += 1
+            time.sleep(float(response.headers.get('Retry-After') or 1))
         response.raise_for_status()
         return response.json() if response.content else None
+
+    def each(self, function, items):
+        """function(item) for every item, self.concurrency at a time."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(function, items))
 
     def paged(self, path, **params):
         """Every value of a paged listing, following nextPageStart."""
@@ -77,28 +123,43 @@ def reconcile_users(conversation, desired):
 def check_groups(conversation, desired):
     """All groups, then each desired group's members; the benchmark's groups scenario changes nothing."""
     names = set(group['name'] for group in conversation.paged(GROUPS_PATH))
-    for group in desired:
-        members = set(user['name'] for user in conversation.paged(MEMBERS_PATH, context=group['name']))
-        if group['name'] not in names or members != set(group['members']):
+
+    def members(group):
+        return set(user['name'] for user in conversation.paged(MEMBERS_PATH, context=group['name']))
+
+    for group, found in zip(desired, conversation.each(members, desired)):
+        if group['name'] not in names or found != set(group['members']):
             raise SystemExit('group %s differs from the desired state' % group['name'])
+
+
+def audit_tokens(conversation):
+    """Every user page by page, then each user's tokens (one page each at this size)."""
+    slugs = [user['slug'] for user in conversation.paged(USERS_PATH)]
+    found = conversation.each(lambda slug: list(conversation.paged(TOKENS_PATH + slug)), slugs)
+    return sum(len(tokens) for tokens in found)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--url', required=True)
-    parser.add_argument('--mode', required=True, choices=['policy', 'users', 'groups'])
+    parser.add_argument('--mode', required=True, choices=['policy', 'users', 'groups', 'audit'])
     parser.add_argument('--desired', help='JSON list of users or groups (modes users and groups)')
+    parser.add_argument('--concurrency', type=int, default=1)
+    parser.add_argument('--rate', type=float, help='refill rate of the rate limit (requests per second)')
+    parser.add_argument('--burst', type=int, default=60, help='capacity of the rate limit')
     args = parser.parse_args(argv)
     desired = None
     if args.desired:
         with open(args.desired) as handle:
             desired = json.load(handle)
-    conversation = Conversation(args.url, os.environ['BENCH_TOKEN'])
+    conversation = Conversation(args.url, os.environ['BENCH_TOKEN'], args.concurrency, Bucket(args.rate, args.burst))
     started = time.perf_counter()
     if args.mode == 'policy':
         read_policy(conversation)
     elif args.mode == 'users':
         reconcile_users(conversation, desired)
+    elif args.mode == 'audit':
+        audit_tokens(conversation)
     else:
         check_groups(conversation, desired)
     seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ import ansible.release
 import requests
 
 import chart
+import matrix_report
 import targets
 from targets import SIZES, seconds
 BLUE, ORANGE, GREY, GREEN = (31, 119, 180), (255, 127, 14), (120, 120, 120), (44, 160, 44)
@@ -53,7 +54,8 @@ def machine():
             ('requests', requests.__version__), ('OS', platform.platform())]
 
 
-def write(report_path, chart_path, results, reps, elapsed, only=None, loads=None, heavy_reps=None, measured=None):
+def write(report_path, chart_path, results, reps, elapsed, only=None, loads=None, heavy_reps=None, measured=None,
+          matrix_reps=None):
     """measured: when the samples were taken (text), by default now."""
     figures = targets.Figures(results)
     measured = measured or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
@@ -74,6 +76,8 @@ def write(report_path, chart_path, results, reps, elapsed, only=None, loads=None
     if why:
         lines += ['', 'Why a target does not hold, measured in this run:', ''] + ['- %s' % reason for reason in why]
     lines += _breakdown_lines(figures)
+    latency_chart = os.path.join(os.path.dirname(os.path.abspath(chart_path)), 'benchmarks-latency.png')
+    lines += matrix_report.lines(figures, latency_chart, matrix_reps)
     lines += ['', '## Every figure', '', '| figure | median | min | max | runs |', '|---|---|---|---|---|']
     for key, samples in results.samples.items():
         figure = (LABELS.get(key, key), statistics.median(samples), min(samples), max(samples), len(samples))
@@ -93,6 +97,7 @@ def write(report_path, chart_path, results, reps, elapsed, only=None, loads=None
     with open(report_path, 'w') as handle:
         handle.write('\n'.join(lines).rstrip() + '\n')
     write_chart(chart_path, figures)
+    matrix_report.write_chart(latency_chart, figures)
 
 
 def _breakdown_lines(figures):

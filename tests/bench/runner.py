@@ -34,6 +34,15 @@ class PlaybookRun:
         self.process_seconds = process_seconds
         self.playbook_seconds = document['playbook_seconds']
         self.tasks = document['tasks']
+        self.document = document
+
+    def result(self, name, host='localhost'):
+        """The result of the task called ``name`` on ``host``."""
+        for play in self.document['plays']:
+            for task in play['tasks']:
+                if task['task']['name'] == name and host in task['hosts']:
+                    return task['hosts'][host]
+        raise RunFailed('no result of task %r' % name)
 
     def task_seconds(self, name):
         """Wall time of the task called ``name`` (the sum when several tasks have that name)."""
@@ -113,9 +122,9 @@ class Ansible:
         return PlaybookRun(seconds, json.loads(timings.read_text()))
 
 
-def protocol_floor(url, token, mode, desired=None):
+def protocol_floor(url, token, mode, desired=None, options=()):
     """Run protocol_floor.py in its own process; returns its report (HTTP seconds and request counts)."""
-    command = [sys.executable, str(BENCH_DIR / 'protocol_floor.py'), '--url', url, '--mode', mode]
+    command = [sys.executable, str(BENCH_DIR / 'protocol_floor.py'), '--url', url, '--mode', mode] + list(options)
     if desired is not None:
         command += ['--desired', str(desired)]
     env = dict(os.environ, BENCH_TOKEN=token)

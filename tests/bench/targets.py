@@ -7,7 +7,7 @@ the measured reason of each target that does not hold; where the users task's ti
 
 import statistics
 
-from scenarios import CHANGE_EVERY, URI_LOOP_USERS
+from bench_data import CHANGE_EVERY, URI_LOOP_USERS
 
 SIZES = (100, 1000, 5000)
 LOOP_SCALE = 1000 // URI_LOOP_USERS

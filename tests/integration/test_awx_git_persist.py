@@ -8,8 +8,14 @@ execution environment.
 """
 
 import subprocess
+import urllib.parse
 
 import pytest
+import yaml
+
+from ansible.parsing.vault import VaultLib
+
+from oauth_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, VAULT, VAULT_PASSWORD, read_store, seeded_store
 
 PASSWORD_IN_URL = 's3cr3t-in-url'
 
@@ -141,3 +147,84 @@ def test_git_push_path(cases, tmp_path, run_playbook):
     outside_failure = task_result(result, 'Fail when the token store is not in a Git work tree', host='outside')
     assert 'is not inside a Git work tree' in outside_failure['msg']
     assert str(outside / 'store.vault.yml') in outside_failure['msg']
+
+
+SESSION_PLAYBOOK = """\
+- name: OAuth 2.0 session from a token store kept in Git
+  hosts: all
+  connection: local
+  gather_facts: false
+  roles:
+    - role: dcops.bitbucket.oauth_session
+"""
+
+
+def vault_env(tmp_path):
+    password_file = tmp_path / 'vault-password.txt'
+    password_file.write_text(VAULT_PASSWORD + '\n')
+    return {'ANSIBLE_VAULT_PASSWORD_FILE': str(password_file)}
+
+
+def clone_of(server, directory):
+    git('clone', '--quiet', str(server), str(directory))
+    return directory / 'tokens' / 'store.vault.yml'
+
+
+def test_git_path_takes_the_store_another_job_pushed_after_invalid_grant(sim, sim_factory, run_playbook, tmp_path):
+    """Two jobs cloned one remote holding refresh token R1. Job B refreshes (R1 -> R2) and pushes; job A, still on
+    R1, is refused, fetches the remote's store and refreshes once with R2. A job whose remote holds nothing newer
+    fails with the bootstrap hint, its store and the remote untouched."""
+    (other,) = sim_factory(1)
+    setup = tmp_path / 'setup'
+    server = tmp_path / 'server.git'
+    git('init', '--quiet', '--bare', '--initial-branch=main', str(server))
+    store_setup = clone_of(server, setup)
+    store_setup.parent.mkdir()
+    (setup / '.gitignore').write_text('*.lock\n')
+    original = seeded_store(sim, store_setup)
+    git('add', '.', cwd=setup)
+    git('commit', '--quiet', '-m', 'consent', cwd=setup)
+    git('push', '--quiet', 'origin', 'HEAD:refs/heads/main', cwd=setup)
+    store_a, store_b = clone_of(server, tmp_path / 'a'), clone_of(server, tmp_path / 'b')
+    lonely_server = tmp_path / 'lonely.git'
+    git('clone', '--quiet', '--bare', str(server), str(lonely_server))
+    store_lonely = clone_of(lonely_server, tmp_path / 'lonely')
+    dead = seeded_store(other, store_lonely, refresh_token='a-refresh-token-never-issued')
+    git('commit', '--quiet', '-am', 'dead token', cwd=tmp_path / 'lonely')
+    git('push', '--quiet', 'origin', 'HEAD:refs/heads/main', cwd=tmp_path / 'lonely')
+    lonely_head = git('rev-parse', 'main', cwd=lonely_server)
+    lonely_bytes = store_lonely.read_bytes()
+    playbook = tmp_path / 'session.yml'
+    playbook.write_text(SESSION_PLAYBOOK)
+    common = {'bitbucket_oauth_client_id': CLIENT_ID, 'bitbucket_oauth_client_secret': CLIENT_SECRET,
+              'bitbucket_oauth_redirect_uri': REDIRECT_URI, 'bitbucket_oauth_token_store_git_push': True}
+    env = dict(vault_env(tmp_path), GIT_CONFIG_NOSYSTEM='1', GIT_CONFIG_GLOBAL='/dev/null')
+
+    run_playbook(playbook, env=env, inventory={'all': {'vars': common, 'hosts': {
+        'b': {'bitbucket_url': sim.url, 'bitbucket_oauth_token_store': str(store_b)}}}})
+    pushed_by_b = yaml.safe_load(VaultLib(VAULT).decrypt(git('show', 'main:tokens/store.vault.yml', cwd=server)))
+    assert pushed_by_b['refresh_token'] != original['refresh_token']
+
+    # min_validity just under the token lifetime: B's fresh access token is not enough, so A must refresh with R2.
+    result = run_playbook(playbook, env=env, expect_rc=2, inventory={'all': {'vars': common, 'hosts': {
+        'a': {'bitbucket_url': sim.url, 'bitbucket_oauth_token_store': str(store_a),
+              'bitbucket_oauth_min_validity': 3599},
+        'lonely': {'bitbucket_url': other.url, 'bitbucket_oauth_token_store': str(store_lonely)}}}})
+
+    stats = result.json['stats']
+    assert stats['a']['failures'] == 0 and stats['lonely']['failures'] == 1
+    sent = [dict(urllib.parse.parse_qsl(entry['body']))['refresh_token'] for entry in sim.control.requests('token')]
+    assert sent == [original['refresh_token'], original['refresh_token'], pushed_by_b['refresh_token']], \
+        'B with R1; A with R1 (refused), then once with the R2 B pushed'
+    on_remote = yaml.safe_load(VaultLib(VAULT).decrypt(git('show', 'main:tokens/store.vault.yml', cwd=server)))
+    assert sim.control.state()['valid_refresh_tokens'] == [on_remote['refresh_token']] == [read_store(store_a)[
+        'refresh_token']], 'A pushed the refresh token it obtained, and it is the live one'
+    assert git('status', '--porcelain', cwd=tmp_path / 'a') == ''
+
+    failure = task_result(result, 'Fail with the reason no access token was obtained', host='lonely')
+    assert 'invalid_grant' in failure['msg'] and 'ansible-playbook dcops.bitbucket.bootstrap_oauth' in failure['msg']
+    assert 'a-refresh-token-never-issued' not in result.stdout + result.stderr
+    assert len(other.control.requests('token')) == 1, 'nothing newer on the remote: no second attempt'
+    assert store_lonely.read_bytes() == lonely_bytes and dead['refresh_token'] == read_store(store_lonely)[
+        'refresh_token']
+    assert git('rev-parse', 'main', cwd=lonely_server) == lonely_head

@@ -53,9 +53,11 @@ def test_hundred_groups(sim, run_playbook):
     assert not again['changed'] and again['msg'] == '100 groups reconciled, 0 changed'
     assert all(g['msg'] == 'no change' for g in again['groups'])
     assert writes(log['again']) == []
-    gets = [e for e in log['again'] if e['method'] == 'GET']
+    # A run of more than a burst of requests also reads the rate-limit settings once (the client's pacing).
+    sent = [e for e in log['again'] if '/rate-limit/' not in e['path']]
+    gets = [e for e in sent if e['method'] == 'GET']
     paths = [e['path'].split('/latest/', 1)[1] for e in gets]
-    assert len(gets) == len(log['again'])
+    assert len(gets) == len(sent)
     # Every group (plus stash-users), every group permission (plus stash-users), members of managed groups only.
     assert paths.count('admin/groups') == math.ceil(101 / PAGE_CAP)
     assert paths.count('admin/permissions/groups') == math.ceil(76 / PAGE_CAP)

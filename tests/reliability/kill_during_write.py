@@ -133,10 +133,15 @@ def main(directory):
                     os._exit(0)  # pylint: disable=protected-access; a forked child must not run the parent's exit
             status = os.waitpid(child, 0)[1]
             left = leftovers(directory, path)
+            store = content(path)
+            # The next run takes the lock, and with it removes what the killed writer left.
+            free = lock_is_free(path)
+            left_after = leftovers(directory, path)
             points.append({'call': index, 'name': calls[index - 1], 'side': side,
                            'killed': os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL,
-                           'store': content(path), 'lock_free': lock_is_free(path), 'leftovers': left})
-            for name in left:
+                           'store': store, 'lock_free': free, 'leftovers': left,
+                           'leftovers_after_next_run': left_after})
+            for name in left_after:
                 os.unlink(os.path.join(directory, name))
     sys.stdout.write(json.dumps({'calls': calls, 'points': points}) + '\n')
     return 0

@@ -158,9 +158,15 @@ PLACEHOLDER_URL, PLACEHOLDER_STORE = 'http://placeholder.invalid', '/placeholder
 
 
 def playbook_spec(name):
-    """The argument spec of a playbook's bitbucket_check_vars task."""
+    """The argument spec of a playbook's bitbucket_check_vars task (in a block or not)."""
+    def tasks(entries):
+        for task in entries:
+            yield task
+            for section in ('block', 'rescue', 'always'):
+                yield from tasks(task.get(section, []))
+
     for play in yaml.safe_load((REPO / 'playbooks' / name).read_text()):
-        for task in play.get('tasks', []):
+        for task in tasks(play.get('tasks', [])):
             if 'dcops.bitbucket.bitbucket_check_vars' in task:
                 return task['dcops.bitbucket.bitbucket_check_vars']['argument_spec']
     raise AssertionError('%s has no bitbucket_check_vars task' % name)

@@ -165,6 +165,7 @@ def test_sigkill_at_every_step_of_the_write_leaves_old_or_new(collection_env, ca
     killed = sum(1 for p in points if p['killed'])
     locked = sum(1 for p in points if not p['lock_free'])
     leftovers = sorted(set(p['name'] for p in points if p['leftovers']))
+    stale_after_next_run = sum(1 for p in points if p['leftovers_after_next_run'])
     last_old = max(p['call'] for p in points if p['store'] == 'old')
     first_new = min(p['call'] for p in points if p['store'] == 'new')
     calls = report['calls']
@@ -174,9 +175,9 @@ def test_sigkill_at_every_step_of_the_write_leaves_old_or_new(collection_env, ca
               'missing one; the lock is free again at once',
               '%d kills: old store after %d, new after %d, torn %d, missing %d; the switch happens at call %d (%s); '
               'lock held afterwards: %d times; kills between the temporary file and the rename leave it behind '
-              '(vault-encrypted, not cleaned up by later runs): after %s calls' % (
+              '(vault-encrypted) after %s calls, and the next run that takes the lock removes it: %d left after it' % (
                   killed, outcomes['old'], outcomes['new'], outcomes['torn'], outcomes['missing'], first_new,
-                  calls[first_new - 1], locked, ', '.join(leftovers) or 'no'),
+                  calls[first_new - 1], locked, ', '.join(leftovers) or 'no', stale_after_next_run),
               killed == len(points) == 2 * len(calls) and outcomes['torn'] == outcomes['missing'] == 0 and not locked
-              and last_old <= first_new)
+              and last_old <= first_new and bool(leftovers) and not stale_after_next_run)
     log.verify()

@@ -309,3 +309,17 @@ def test_backend_is_chosen_by_token_store_backend(tmp_path):
     assert isinstance(open_token_store(params, [DEV]), FileTokenStore), 'file is the default'
     with pytest.raises(TokenStoreError, match='token_store_backend=hashi_vault is not available'):
         open_token_store(dict(params, token_store_backend='hashi_vault'), [DEV])
+
+
+def test_taking_the_lock_removes_temporary_files_of_killed_writers(tmp_path):
+    path = tmp_path / 'store.yml'
+    write_store(path, TOKENS, [DEV])
+    stale = tmp_path / '.store.yml.k2j3h4.tmp'
+    stale.write_bytes(path.read_bytes())
+    unrelated = tmp_path / '.other.yml.k2j3h4.tmp'
+    unrelated.write_bytes(b'not ours')
+    store = FileTokenStore(str(path), [DEV])
+    with store.locked():
+        assert not stale.exists(), 'a writer holds the lock while its temporary file exists: this one was killed'
+        assert store.read() == TOKENS
+    assert unrelated.exists(), 'only the temporary files of this store are removed'

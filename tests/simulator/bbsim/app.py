@@ -85,6 +85,6 @@ def dispatch(instance, request):
         response = found.handler(Call(instance, request, principal))
     except (ApiError, OAuthError) as exc:
         response = exc.response()
-    if principal is not None:
+    if principal is not None and not instance.state.config['omit_username_header']:
         response.headers.append(('X-AUSERNAME', principal.name))
     return response, principal

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 REPO = Path(__file__).resolve().parents[3]
 SPEC_PATH = REPO / 'tests' / 'openapi' / 'bitbucket-datacenter-9.2.swagger.v3.json'
@@ -27,10 +28,12 @@ def page_of(item):
 
 @dataclass
 class ComponentDefect:
-    """A component schema the spec gets wrong: ``patch(schemas)`` corrects it in place."""
+    """A component schema the spec gets wrong: ``patch(schemas)`` corrects it in place; ``field`` matches the
+    dotted location (values.0.createdDate) of the answer violations Stoplight Prism reports because of it."""
     name: str
     reason: str
     patch: object
+    field: str = None
 
 
 @dataclass
@@ -74,14 +77,14 @@ def _complete_access_token(schemas):
 COMPONENT_DEFECTS = [
     ComponentDefect('createdDate is epoch milliseconds',
                     'docs/dev/bitbucket-api-notes.md §2.2/§4: the spec types createdDate as a date-time string; real responses '
-                    'carry a number (epoch ms)', _epoch_ms_dates),
+                    'carry a number (epoch ms)', _epoch_ms_dates, r'(.+\.)?createdDate'),
     ComponentDefect('RestAccessToken is minimal',
                     'docs/dev/bitbucket-api-notes.md §2.2/§4: the spec lists only id, name and createdDate; real tokens also carry '
                     'permissions, expiryDays (absent when non-expiring), lastAuthenticated and user. Checked as typed '
                     'fields instead of being ignored', _complete_access_token),
     ComponentDefect('RestErrorMessage fields may be null',
                     'docs/dev/bitbucket-api-notes.md §3.9: context and exceptionName are null in real error bodies; the spec types '
-                    'them as plain strings', _nullable_error_fields),
+                    'them as plain strings', _nullable_error_fields, r'errors\.\d+\.(context|exceptionName)'),
 ]
 
 RESPONSE_DEFECTS = [
@@ -147,7 +150,8 @@ class SpecConformance:
         """``component_defects``/``response_defects`` default to all the named ones (tests leave some out)."""
         self.spec = spec
         self.schemas = copy.deepcopy(spec['components']['schemas'])
-        for defect in COMPONENT_DEFECTS if component_defects is None else component_defects:
+        self.component_defects = COMPONENT_DEFECTS if component_defects is None else component_defects
+        for defect in self.component_defects:
             defect.patch(self.schemas)
         defects = RESPONSE_DEFECTS if response_defects is None else response_defects
         self.response_defects = {(d.method, d.path, d.status): d for d in defects}
@@ -237,6 +241,54 @@ class SpecConformance:
         validator = self._validator((method, spec_path, status), schema)
         return ['%s: %s at %s' % (where, error.message[:300], '/'.join(map(str, error.absolute_path)) or 'the top')
                 for error in validator.iter_errors(data)]
+
+    def explain_violation(self, violation):
+        """The name of the spec defect behind one of Prism's answer violations (its ``sl-violations`` entry plus
+        the request's method, path and status), or None."""
+        spec_path = self.spec_path(violation['path'])
+        defect = self.response_defects.get((violation['method'].lower(), spec_path, str(violation['status'])))
+        if defect is not None:
+            return defect.name
+        location = violation.get('location') or []
+        if location[:2] != ['response', 'body'] or len(location) < 3:
+            return None
+        field = '.'.join(map(str, location[2:]))
+        return next((d.name for d in self.component_defects if d.field and re.fullmatch(d.field, field)), None)
+
+    def _resolved(self, schema):
+        while isinstance(schema, dict) and '$ref' in schema:
+            schema = self.spec['components']['schemas'][schema['$ref'][len(SCHEMAS):]]
+        return schema or {}
+
+    def declared_inputs(self, method, spec_path):
+        """(query parameter names, top-level body keys or None when the body is not an object) of an operation."""
+        item = self.spec['paths'][spec_path]
+        operation = item.get(method, {})
+        parameters = item.get('parameters', []) + operation.get('parameters', [])
+        query = {p['name'] for p in parameters if p.get('in') == 'query'}
+        content = ((operation.get('requestBody') or {}).get('content') or {}).get('application/json') or {}
+        body = self._resolved(content.get('schema'))
+        return query, set(body['properties']) if body.get('type') == 'object' or 'properties' in body else None
+
+    def undeclared_inputs(self, method, path, query, body):
+        """Query parameter names and body keys a request sent that the spec does not declare for its operation."""
+        spec_path = self.spec_path(path)
+        method = method.lower()
+        if spec_path is None or method not in self.spec['paths'][spec_path]:
+            return []
+        declared_query, declared_keys = self.declared_inputs(method, spec_path)
+        where = '%s %s' % (method.upper(), path)
+        problems = ['%s: query parameter %r is not declared for %s %s' % (where, name, method.upper(), spec_path)
+                    for name in sorted({pair[0] for pair in parse_qsl(query, keep_blank_values=True)})
+                    if name not in declared_query]
+        try:
+            sent = json.loads(body) if body else None
+        except ValueError:
+            sent = None
+        if isinstance(sent, dict) and declared_keys is not None:
+            problems += ['%s: body key %r is not declared for %s %s' % (where, key, method.upper(), spec_path)
+                         for key in sorted(set(sent) - declared_keys)]
+        return problems
 
     def check_log(self, entries):
         problems = []

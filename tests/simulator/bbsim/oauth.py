@@ -145,7 +145,8 @@ def _authorization_code(state, client, params, datacenter):
     del datacenter
     code = state.oauth.codes.get(_required(params, 'code'))
     if code is None or code.client_id != client.client_id:
-        raise OAuthError(400, 'invalid_grant', 'The authorization code is invalid.')
+        # docs/dev/bitbucket-api-notes.md §1.7: an unknown code is a malformed request there; a spent one a bad grant.
+        raise OAuthError(400, 'invalid_request', 'The authorization code is invalid.')
     if code.used:
         raise OAuthError(400, 'invalid_grant', 'The authorization code has already been used.')
     code.used = True  # single use, also when this exchange fails below

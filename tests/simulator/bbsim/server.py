@@ -132,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if response.status != 204:
             self.send_header('Content-Length', str(len(response.body)))
+        elif self.server.instance.state.config['json_on_204'] and not response.header('Content-Type'):
+            self.send_header('Content-Type', 'application/json;charset=UTF-8')
         self.end_headers()
         if response.body and self.command != 'HEAD' and response.status != 204:
             self.wfile.write(response.body)

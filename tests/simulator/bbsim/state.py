@@ -30,11 +30,17 @@ DEFAULT_CONFIG = {
     'authorize_user': None,
     'authorize_decision': 'approve',
     'version': '9.2.0',
+    'omit_username_header': False,  # as a proxy that drops X-AUSERNAME from the answers
+    # Shapes seen on real servers (docs/dev/bitbucket-api-notes.md §3.11): 204 answers labelled application/json,
+    # user listings without the directory and mutability fields.
+    'json_on_204': False,
+    'user_fields': 'detailed',
 }
 CONFIG_CHOICES = {
     'policy_unset_style': ('404', '204', 'empty'),
     'cloud_scope_key': ('scopes', 'scope'),
     'authorize_decision': ('approve', 'deny'),
+    'user_fields': ('detailed', 'minimal'),
 }
 
 

@@ -38,7 +38,8 @@ def list_users(call):
     users = call.state.sorted_users()
     if wanted:
         users = [u for u in users if user_matches(u, wanted)]
-    return call.page(users, lambda user: detailed_user_view(user, call.base_url))
+    view = user_view if call.state.config['user_fields'] == 'minimal' else detailed_user_view
+    return call.page(users, lambda user: view(user, call.base_url))
 
 
 def create_user(call):
