@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, dcops.bitbucket contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write the layout table of docs/dev/architecture.md: every file under plugins/ with its one-line job.
@@ -32,7 +31,7 @@ def first_sentence(text):
     paragraph = ' '.join(text.strip().split('\n\n')[0].split()).replace(BOILERPLATE, '').strip()
     for end in ('. ', '; '):
         if end in paragraph:
-            paragraph = paragraph.split(end)[0]
+            paragraph = paragraph.split(end, maxsplit=1)[0]
     return paragraph.rstrip('.')
 
 
