@@ -21,7 +21,7 @@ STRIP_COLOR := sed -E 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g'
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
 .PHONY: help venv test pytest unit integration sanity sanity-pip-bootstrap ansible-lint lint molecule demo bench load \
-	changelog changelog-lint changelog-preview clean distclean matrix
+	changelog changelog-lint changelog-preview clean distclean matrix docs docs-test
 
 help:
 	@echo "make demo         run the demonstration (tests/tooling/demo.sh) against the Bitbucket simulator"
@@ -30,6 +30,7 @@ help:
 	@echo "make integration  pytest tests/integration (playbooks against the simulator)"
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make matrix       unit and integration suites on each tested ansible-core x Python pair (noxfile.py; CI runs it)"
+	@echo "make docs         the collection's HTML docsite (antsibull-docs, Sphinx) in build/docsite; make docs-test opens it in Chromium"
 	@echo "make bench        benchmark against floors, with latency and rate limit (about 20 min, not in make test); docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
@@ -113,7 +114,22 @@ matrix: venv
 		$(RUN) $(BIN)/nox --report build/matrix/report.json $(NOX_ARGS) 2>&1 | tee $(LOGS)/matrix.log \
 			| grep --line-buffered -Ev '^WARNING: Location'; status=$${PIPESTATUS[0]}; set -e; \
 		echo "== make matrix: $$(( $$(date +%s) - started )) s (log: $(LOGS)/matrix.log) =="; \
-		$(BIN)/python tests/tooling/matrix_summary.py build/matrix/report.json && exit $$status
+		$(BIN)/python tests/tooling/matrix_summary.py build/matrix/report.json | tee $(LOGS)/matrix-summary.txt; \
+		exit $$(( status || $${PIPESTATUS[0]} ))
+
+# The docsite's tools are pinned apart (tests/docs/requirements.txt) and installed into .venv on first use.
+DOCS_STAMP := $(VENV)/.docs-requirements-installed
+$(DOCS_STAMP): tests/docs/requirements.txt $(VENV_STAMP)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet --requirement tests/docs/requirements.txt
+	@touch $@
+
+docs: venv $(DOCS_STAMP)
+	@mkdir -p $(LOGS)
+	$(RUN) tests/tooling/docs.sh 2>&1 | tee $(LOGS)/docs.log
+
+# Not in make test (minutes of Chromium on 2 cores); .ci/run runs it. Screenshots: build/docsite/screenshots/.
+docs-test: docs
+	$(RUN) $(BIN)/pytest -p no:cacheprovider -rs -s tests/docs 2>&1 | tee $(LOGS)/docs-test.log
 
 molecule: venv
 	@mkdir -p $(LOGS)

@@ -115,9 +115,10 @@ class SimProcess:
         readable = select.select([self.process.stdout], [], [], START_TIMEOUT)[0]
         line = self.process.stdout.readline() if readable else ''
         if not line:
-            self.stop()
             self._stderr.seek(0)
-            raise RuntimeError('the simulator did not start:\n%s' % self._stderr.read())
+            output = self._stderr.read()  # before stop(), which closes the file
+            self.stop()
+            raise RuntimeError('the simulator did not start within %d s:\n%s' % (START_TIMEOUT, output))
         return json.loads(line)
 
     def stop(self):

@@ -17,6 +17,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import Bit
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._consent_flow import consent
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import open_token_store, run_vault_secrets
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import OPTION_SPEC as HASHI_VAULT_SPEC
 
 ARGUMENT_SPEC = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['BITBUCKET_DC_URL'])),
@@ -27,6 +28,8 @@ ARGUMENT_SPEC = dict(
     token_store=dict(type='path', no_log=False),
     token_store_vault_id=dict(type='str', no_log=False),
     force=dict(type='bool', default=False),
+    token_store_backend=dict(type='str', default='file', choices=['file', 'hashi_vault']),
+    hashi_vault=dict(type='dict', options=HASHI_VAULT_SPEC),
 )
 
 display = Display()

@@ -47,8 +47,8 @@ options:
     default: 3
   rate_limit:
     description:
-      - Requests per second this run keeps under, that is the refill rate of the calling user's rate-limit bucket in
-        Bitbucket. V(0) turns pacing off.
+      - Requests per second this run stays under, that is the refill rate of the calling user's rate-limit bucket
+        in Bitbucket. V(0) turns pacing off.
       - Omitted, a run assumes Bitbucket's defaults (a burst of 60 requests, then 5 per second) and, once it has
         sent a burst, reads the real limit from the rate-limit settings API (the calling user's own entry needs an
         administrator; the defaults are kept when it cannot be read). A user exempt from rate limiting is not paced.
@@ -57,8 +57,8 @@ options:
     type: float
   rate_limit_burst:
     description:
-      - How many requests may be sent at once before O(rate_limit) applies, that is the capacity of the rate-limit bucket.
-        V(0) sends every request at O(rate_limit) from the first.
+      - How many requests may be sent at once before O(rate_limit) applies, that is the capacity of the rate-limit
+        bucket. V(0) sends every request at O(rate_limit) from the first.
       - Omitted, 60 (Bitbucket's default) until the settings API tells otherwise.
     type: int
   max_concurrency:

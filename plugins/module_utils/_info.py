@@ -14,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.dcops.bitbucket.plugins.module_utils._caller_level import fold
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
+from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._readers import GroupReader, UserReader
 
 SELECTION_OPTIONS = dict(
@@ -49,13 +50,27 @@ def _raise_item_errors(found, what):
             raise InfoReadError('could not read the %s of %s: %s' % (what, item.name, item.error))
 
 
-def read_users(client, names=None, filter=None, include_permission=True, include_groups=False):
-    """(users, facts): the users sorted by name as the `users` option takes them, and {name: read-only facts}."""
-    users = UserReader(client).read(names=names, filter=filter, permissions=include_permission)
-    if include_groups and users:
+def run_info_module(options, read):
+    """The whole of an _info module: the selection options and `options`, then exit with read(client, params)."""
+    module = BitbucketModule(argument_spec=dict(SELECTION_OPTIONS, **options), supports_check_mode=True)
+    found = problems(module.params)
+    if found:
+        module.fail_json(msg='; '.join(found))
+    try:
+        result = read(module.client, module.params)
+    except BitbucketError as exc:
+        module.fail_from(exc)
+    module.exit_json(changed=False, **result)
+
+
+def read_users(client, params):
+    """{'users': the users sorted by name as the `users` option takes them, 'user_facts': {name: facts}}."""
+    names = params['names']
+    users = UserReader(client).read(names=names, filter=params['filter'], permissions=params['include_permission'])
+    if params['include_groups'] and users:
         _add_groups(client, users, per_user=names is not None)
     ordered = _by_name(users)
-    return [item.view for item in ordered], dict((item.name, item.facts) for item in ordered)
+    return {'users': [item.view for item in ordered], 'user_facts': dict((item.name, item.facts) for item in ordered)}
 
 
 def _add_groups(client, users, per_user):
@@ -82,11 +97,10 @@ def _add_groups(client, users, per_user):
         user.view['groups'] = sorted(user.view['groups'])
 
 
-def read_groups(client, names=None, filter=None, include_permission=True, include_members=False):
-    """The groups sorted by name as the `groups` option takes them."""
-    groups = GroupReader(client).read(names=names, filter=filter, permissions=include_permission,
-                                      members=include_members)
-    if include_members:
+def read_groups(client, params):
+    """{'groups': the groups sorted by name as the `groups` option takes them}."""
+    groups = GroupReader(client).read(names=params['names'], filter=params['filter'],
+                                      permissions=params['include_permission'], members=params['include_members'])
+    if params['include_members']:
         _raise_item_errors(groups.values(), 'members')
-    return [item.view for item in _by_name(groups)]
-
+    return {'groups': [item.view for item in _by_name(groups)]}

@@ -65,7 +65,7 @@ def validate(users, list_name=None):
             found.append(where + 'new_name cannot be used with state: absent (rename a user that stays present)')
         if user.get('notify') and user.get('password') is not None:
             found.append(where + 'notify and password are mutually exclusive: with notify, Bitbucket mails a link '
-                            'to choose a password')
+                         'to choose a password')
         if user.get('password') == '':
             found.append(where + 'password must not be empty')
         if any(not group for group in user.get('groups') or []):
@@ -79,7 +79,7 @@ def validate(users, list_name=None):
             new_name = user.get('new_name')
             if new_name and fold(new_name) != fold(user.get('name') or '') and fold(new_name) in names:
                 found.append('%s renames %s to %s, which is also listed by name; list each user once'
-                                % (list_name, user['name'], user['new_name']))
+                             % (list_name, user['name'], user['new_name']))
         targets = [fold(u['new_name']) for u in users if u.get('new_name')]
         taken = [name for name in set(targets) if targets.count(name) > 1]
         if taken:

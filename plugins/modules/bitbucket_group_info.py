@@ -18,25 +18,10 @@ description:
   - Returns them in RV(groups) with exactly the keys that O(dcops.bitbucket.bitbucket_group#module:groups) takes, so the
     output can be applied back unchanged.
   - Reads only what is asked, page by page. Never changes anything.
+  - One name in O(names) is looked up with Bitbucket's filter; several are picked from the listing of all groups.
 author:
   - dcops.bitbucket contributors (@dcops)
 options:
-  names:
-    description:
-      - Read only these groups (names compared case-insensitively). Names that do not exist are left out.
-      - One name is looked up with Bitbucket's filter; several are picked from the listing of all groups.
-      - Mutually exclusive with O(filter).
-    type: list
-    elements: str
-  filter:
-    description: Read only the groups whose name contains this text (Bitbucket's own filter, case-insensitive).
-    type: str
-  include_permission:
-    description:
-      - Read each group's own global permission into RV(groups[].permission).
-      - Costs one listing of the groups holding a global permission.
-    type: bool
-    default: true
   include_members:
     description:
       - Read each group's members into RV(groups[].members).
@@ -48,12 +33,7 @@ extends_documentation_fragment:
   - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so it runs unchanged in check mode.
-  diff_mode:
-    support: none
+  - dcops.bitbucket.info
 notes:
   - Needs the ADMIN global permission (group administration).
 seealso:
@@ -62,25 +42,33 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Read and apply groups, with the connection set once for the whole action group
+# In a play whose module_defaults set the connection of the whole action group:
+#   module_defaults:
+#     group/dcops.bitbucket.bitbucket:
+#       url: "{{ bitbucket_url }}"
+#       access_token: "{{ bitbucket_access_token }}"
+- name: Read the groups whose name holds "team", with their members
+  dcops.bitbucket.bitbucket_group_info:
+    filter: team
+    include_members: true
+  register: teams
+
+- name: Put them back as they were read (nothing changes)
+  dcops.bitbucket.bitbucket_group:
+    groups: "{{ teams.groups }}"
+
+- name: Names of the groups that hold a global permission
+  ansible.builtin.debug:
+    msg: "{{ teams.groups | rejectattr('permission', 'eq', 'none') | map(attribute='name') }}"
+
+- name: Read two groups with Basic auth for this task only
+  dcops.bitbucket.bitbucket_group_info:
+    names: [developers, ops]
   module_defaults:
     group/dcops.bitbucket.bitbucket:
       url: https://bitbucket.example.com
-      access_token: "{{ bitbucket_access_token }}"
-  block:
-    - name: Read every group with its global permission and members
-      dcops.bitbucket.bitbucket_group_info:
-        include_members: true
-      register: current
-
-    - name: Apply them back (changes nothing)
-      dcops.bitbucket.bitbucket_group:
-        groups: "{{ current.groups }}"
-
-    - name: Read the groups whose name holds "team", without members
-      dcops.bitbucket.bitbucket_group_info:
-        filter: team
-      register: teams
+      url_username: automation
+      url_password: "{{ vault_bitbucket_password }}"
 '''
 
 RETURN = r'''
@@ -113,25 +101,11 @@ groups:
       sample: [alice, bob]
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
-from ansible_collections.dcops.bitbucket.plugins.module_utils._info import SELECTION_OPTIONS, problems, read_groups
-from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
+from ansible_collections.dcops.bitbucket.plugins.module_utils._info import read_groups, run_info_module
 
 
 def main():
-    argument_spec = dict(SELECTION_OPTIONS, include_members=dict(type='bool', default=False))
-    module = BitbucketModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    found = problems(params)
-    if found:
-        module.fail_json(msg='; '.join(found))
-    try:
-        groups = read_groups(module.client, names=params['names'], filter=params['filter'],
-                             include_permission=params['include_permission'],
-                             include_members=params['include_members'])
-    except BitbucketError as exc:
-        module.fail_from(exc)
-    module.exit_json(changed=False, groups=groups)
+    run_info_module(dict(include_members=dict(type='bool', default=False)), read_groups)
 
 
 if __name__ == '__main__':

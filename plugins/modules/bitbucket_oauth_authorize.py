@@ -75,8 +75,16 @@ options:
       - Go ahead although O(token_store) exists (it will be replaced).
     type: bool
     default: false
+  token_store_backend:
+    description:
+      - Where O(token_store) lives, as for M(dcops.bitbucket.bitbucket_oauth_token). With V(hashi_vault),
+        O(token_store) is the path of the secret in Vault or OpenBao and O(hashi_vault) says how to reach it.
+    type: str
+    choices: [file, hashi_vault]
+    default: file
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
+  - dcops.bitbucket.hashi_vault_token_store
   - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:

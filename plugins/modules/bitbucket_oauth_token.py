@@ -190,6 +190,8 @@ options:
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
+  - dcops.bitbucket.hashi_vault_token_store
+  - dcops.bitbucket.hashi_vault_token_store.lock_timeout
   - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:

@@ -18,27 +18,11 @@ description:
   - Returns them in RV(users) with exactly the keys that O(dcops.bitbucket.bitbucket_user#module:users) takes, so the
     output can be applied back unchanged, and what Bitbucket alone decides (directory, active) in RV(user_facts).
   - Reads only what is asked, page by page. Never changes anything.
+  - With O(names), each user is one lookup; for many users, reading all and picking in the playbook costs fewer
+    requests.
 author:
   - dcops.bitbucket contributors (@dcops)
 options:
-  names:
-    description:
-      - Read only these users (names compared case-insensitively). Names that do not exist are left out.
-      - One lookup per name; for many users, reading all (and picking in the playbook) costs fewer requests.
-      - Mutually exclusive with O(filter).
-    type: list
-    elements: str
-  filter:
-    description:
-      - Read only the users whose name, display name or e-mail address contains this text (Bitbucket's own filter,
-        case-insensitive).
-    type: str
-  include_permission:
-    description:
-      - Read each user's own global permission (not the ones it gets through groups) into RV(users[].permission).
-      - Costs one listing of the users holding a global permission (one per name with O(names)).
-    type: bool
-    default: true
   include_groups:
     description:
       - Read each user's groups into RV(users[].groups).
@@ -47,20 +31,15 @@ options:
         members, at least one per group); else one request per user.
     type: bool
     default: false
+notes:
+  - Needs the ADMIN global permission (user administration).
+  - No password or token is ever read or returned; Bitbucket does not give them out.
 extends_documentation_fragment:
   - dcops.bitbucket.connection
   - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so it runs unchanged in check mode.
-  diff_mode:
-    support: none
-notes:
-  - Needs the ADMIN global permission (user administration).
-  - No password or token is ever read or returned; Bitbucket does not give them out.
+  - dcops.bitbucket.info
 seealso:
   - module: dcops.bitbucket.bitbucket_user
   - module: dcops.bitbucket.bitbucket_group_info
@@ -102,21 +81,17 @@ users:
   elements: dict
   contains:
     name:
-      description: User name, as Bitbucket spells it.
+      description: The login name, spelt as Bitbucket holds it.
       type: str
-      sample: jane.doe
+      sample: alice
     display_name:
-      description: Display name.
+      description: The name shown for the user.
       type: str
-      sample: Jane Doe
+      sample: Alice Example
     email:
-      description: E-mail address.
+      description: The user's e-mail address.
       type: str
-      sample: jane.doe@example.com
-    state:
-      description: Always V(present).
-      type: str
-      sample: present
+      sample: alice@example.com
     permission:
       description: The user's own global permission, V(none) when it has none.
       type: str
@@ -128,6 +103,10 @@ users:
       elements: str
       returned: when O(include_groups=true)
       sample: [developers, stash-users]
+    state:
+      description: Always V(present) (users that exist).
+      type: str
+      sample: present
 user_facts:
   description: What Bitbucket alone decides about each user of RV(users), by user name.
   returned: success
@@ -152,25 +131,11 @@ user_facts:
       type: bool
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
-from ansible_collections.dcops.bitbucket.plugins.module_utils._info import SELECTION_OPTIONS, problems, read_users
-from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
+from ansible_collections.dcops.bitbucket.plugins.module_utils._info import read_users, run_info_module
 
 
 def main():
-    argument_spec = dict(SELECTION_OPTIONS, include_groups=dict(type='bool', default=False))
-    module = BitbucketModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    found = problems(params)
-    if found:
-        module.fail_json(msg='; '.join(found))
-    try:
-        users, facts = read_users(module.client, names=params['names'], filter=params['filter'],
-                                  include_permission=params['include_permission'],
-                                  include_groups=params['include_groups'])
-    except BitbucketError as exc:
-        module.fail_from(exc)
-    module.exit_json(changed=False, users=users, user_facts=facts)
+    run_info_module(dict(include_groups=dict(type='bool', default=False)), read_users)
 
 
 if __name__ == '__main__':

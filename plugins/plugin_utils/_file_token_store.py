@@ -195,4 +195,3 @@ class FileTokenStore(TokenStore):
 
 def _digest(content):
     return ABSENT if content is None else hashlib.sha256(content).hexdigest()
-

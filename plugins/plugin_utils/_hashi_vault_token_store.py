@@ -18,34 +18,27 @@ import os
 
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (
     STORE_FIELDS,
+    TokenStore,
     TokenStoreError,
     TokenStoreWriteError,
 )
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import log_in, vault_settings
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import log_in, problems, vault_settings
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_kv import CasMismatch, VaultError, VaultKv
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_lease_lock import LeaseLock
 
 BOOTSTRAP = 'ansible-playbook dcops.bitbucket.bootstrap_oauth'
 
 
-def _plain(value):
-    """JSON-ready values: option values arrive as ansible-core's tagged str and int subclasses."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return str(value)
-
-
-class HashiVaultTokenStore:
+class HashiVaultTokenStore(TokenStore):
     """One secret. Use ``with store.locked():`` around ``read()`` and ``write()``."""
 
     backend = 'hashi_vault'
 
     def __init__(self, path, options, lock_timeout=300):
         self.settings = vault_settings(options)
+        found = problems(self.settings, path)
+        if found:
+            raise TokenStoreError('; '.join(found))
         self.path = str(path).strip('/')
         self.lock_path = self.path + '/lock'
         self.lock_timeout = lock_timeout
@@ -103,26 +96,20 @@ class HashiVaultTokenStore:
             self._version = self.kv.read(self.path).version
         self.kv.probe_write(self.path, self._version)
 
-    def refuse_replacing(self, force=False):
-        """Raise unless the secret is absent or force is set: it may hold the only valid refresh token."""
-        if not force and self.exists():
-            raise TokenStoreError('%s already exists; refusing to replace it, since it may hold the only valid '
-                                  'refresh token. Set force: true to replace it.' % self.location)
-
     def create(self, data, force=False):
         """Write the consent's tokens: check-and-set 0 (absent only), or over the current version with force."""
         self._require_lock()
         current = self.kv.read(self.path)
-        if current.data is not None and not force:
-            raise TokenStoreError('%s already exists; refusing to replace it, since it may hold the only valid '
-                                  'refresh token. Set force: true to replace it.' % self.location)
+        if current.data is not None:
+            self.refuse_replacing(force)
         self._version = current.version if force else 0
         self.write(data)
 
     def write(self, data):
         """A new version with check-and-set on the version read. Raises TokenStoreWriteError on failure."""
         self._require_lock()
-        content = {key: _plain(data.get(key)) for key in STORE_FIELDS}
+        # requests serialises ansible-core's tagged str and int subclasses as the plain values they are.
+        content = {key: data.get(key) for key in STORE_FIELDS}
         try:
             self._version = self.kv.write(self.path, content, self._version or 0)
             return

@@ -18,6 +18,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     DEFAULT_REFRESH_TOKEN_LIFETIME,
     token_endpoint_url,
 )
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._vault_auth import OPTION_SPEC as HASHI_VAULT_SPEC
 
 ARGUMENT_SPEC = dict(
     url=dict(type='str', fallback=(env_fallback, ['BITBUCKET_DC_URL'])),
@@ -39,6 +40,8 @@ ARGUMENT_SPEC = dict(
     min_validity=dict(type='int', default=300),
     token_store=dict(type='path', no_log=False),
     token_store_backend=dict(type='str', default='file', choices=['file', 'hashi_vault']),
+    hashi_vault=dict(type='dict', options=HASHI_VAULT_SPEC),
+    lock_timeout=dict(type='int'),
     token_store_vault_id=dict(type='str', no_log=False),
     force=dict(type='bool', default=False),
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),
@@ -62,6 +65,8 @@ def problems(params):
     found = ['%s must be at least %d' % (name, lowest)
              for name, lowest in (('min_validity', 0), ('refresh_token_lifetime', 1), ('timeout', 1))
              if params[name] < lowest]
+    if params.get('lock_timeout') is not None and params['lock_timeout'] < 1:
+        found.append('lock_timeout must be at least 1')
     if params['platform'] == 'datacenter' and not params.get('url'):
         found.append('url is required with platform=datacenter')
     if params.get('url'):

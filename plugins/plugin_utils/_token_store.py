@@ -17,6 +17,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import Bit
 STORE_FIELDS = ('url', 'client_id', 'redirect_uri', 'refresh_token', 'refresh_token_issued_at', 'access_token',
                 'expires_at', 'token_type', 'scope')
 BACKENDS = ('file', 'hashi_vault')
+DEFAULT_LEASE_SECONDS = 300
 # Stored values that prove encryption and writing work, and are worth nothing.
 PREFLIGHT_CONTENT = {'url': 'https://preflight.invalid', 'client_id': 'preflight', 'refresh_token': 'preflight',
                      'access_token': 'preflight', 'expires_at': 0, 'token_type': 'bearer', 'scope': []}
@@ -97,8 +98,12 @@ def open_token_store(params, vault_secrets, lock_timeout=300.0):
         return FileTokenStore(params['token_store'], vault_secrets, params.get('token_store_vault_id'),
                               lock_timeout=params.get('lock_timeout') or lock_timeout)
     if backend == 'hashi_vault':
-        raise TokenStoreError('token_store_backend=hashi_vault is not available in this version of dcops.bitbucket; '
-                              'use token_store_backend=file')
+        from ansible_collections.dcops.bitbucket.plugins.plugin_utils._hashi_vault_token_store import (
+            HashiVaultTokenStore,
+        )
+
+        return HashiVaultTokenStore(params['token_store'], params.get('hashi_vault'),
+                                    lock_timeout=params.get('lock_timeout') or DEFAULT_LEASE_SECONDS)
     raise TokenStoreError('token_store_backend must be one of %s, not %s' % (', '.join(BACKENDS), backend))
 
 

@@ -38,7 +38,7 @@ def vault_settings(options, environ=None):
     """The hashi_vault dict with defaults and environment fallbacks applied (options given win)."""
     environ = os.environ if environ is None else environ
     settings = {name: spec.get('default') for name, spec in OPTION_SPEC.items()}
-    settings.update({name: value for name, value in (options or {}).items() if value is not None})
+    settings.update({name: value for name, value in (options or {}).items() if value not in (None, '')})
     for name, variable in ENV_FALLBACKS.items():
         if settings.get(name) in (None, '') and environ.get(variable):
             settings[name] = environ[variable]

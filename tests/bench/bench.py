@@ -37,7 +37,7 @@ FLEET_SIZE = 50
 PAGE_CAP = 25
 
 
-def build(ansible, single, fleet):
+def build(ansible, single, fleet_instances):
     """The scenarios in the order each repetition runs them, by name."""
     built = [
         ('ping', scenarios.PingFloor(ansible)),
@@ -48,8 +48,8 @@ def build(ansible, single, fleet):
         ('changes', scenarios.UsersWithChanges(ansible, single[4])),
         ('groups', scenarios.GroupsNoChange(ansible, single[5])),
     ]
-    if fleet is not None:
-        built.append(('fleet', fleet.Fleet(ansible, fleet)))
+    if fleet_instances is not None:
+        built.append(('fleet', fleet.Fleet(ansible, fleet_instances)))
     return built
 
 
@@ -86,13 +86,13 @@ def main(argv=None):
         single = runner.SimProcess(instances=6, page_cap=PAGE_CAP)
         processes.append(single)
         wanted = set(args.only or [])
-        fleet = None
+        fleet_instances = None
         if not wanted or 'fleet' in wanted:
             fleet_process = runner.SimProcess(instances=FLEET_SIZE, page_cap=PAGE_CAP)
             processes.append(fleet_process)
-            fleet = fleet_process.instances
+            fleet_instances = fleet_process.instances
         ansible = runner.Ansible(workdir)
-        chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet)
+        chosen = [(name, scenario) for name, scenario in build(ansible, single.instances, fleet_instances)
                   if not wanted or name in wanted]
         results = bench_data.Results()
         for name, scenario in list(chosen):

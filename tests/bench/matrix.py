@@ -67,8 +67,8 @@ class Job:
     def _fresh(self):
         self.token = prepare_instance(self.instance, **self.seed_config())['access_token']
         self.arguments = self.seed()
-        return self.ansible.vars_file('m-%s' % self.name, dict(self.arguments, bench_url=self.instance.url,
-                                                                bench_token=self.token))
+        extra = dict(self.arguments, bench_url=self.instance.url, bench_token=self.token)
+        return self.ansible.vars_file('m-%s' % self.name, extra)
 
     def seed_config(self):
         return {'users': 0}

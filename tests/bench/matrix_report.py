@@ -28,13 +28,16 @@ def _ratios(f, top, bottom):
 
 
 def _floor_text(f, job, condition):
-    return 'requests script %s + shape task %s' % (seconds(f.get('m.%s.%s.floor' % (job, condition.key))),
-                                                 seconds(f.get('m.%s.shape' % job)))
+    script = f.get('m.%s.%s.floor' % (job, condition.key))
+    return 'requests script %s + shape task %s' % (seconds(script), seconds(f.get('m.%s.shape' % job)))
 
 
 def _rejected(f, key):
-    counts = f.requests(key + '.module') or {}
-    return counts.get('rejected')
+    """429s the module itself received (its summary); the simulator's counter also holds the floor script's."""
+    summary = f.results.facts.get(key + '.summary') or {}
+    if summary.get('rate_limited_answers') is not None:
+        return summary['rate_limited_answers']
+    return (f.requests(key + '.module') or {}).get('rejected')
 
 
 def _rate_floor(f, key, job, stat):
@@ -62,6 +65,7 @@ def rows(f):
                              _ratios(f, lambda s, key=key: f.get(key + '.module', s),
                                      lambda s, job=job, c=condition: _floor(f, job, c, s)),
                              check=lambda ratio: ratio <= NO_CHANGE_TARGET, reference_only=not target))
+            found[-1].cell = (job, condition)
     for condition in CONDITIONS:
         if not condition.limited:
             continue
@@ -75,6 +79,7 @@ def rows(f):
                          _ratios(f, lambda s, key=key: f.get(key + '.module', s),
                                  lambda s, key=key: _rate_floor(f, key, 'audit', s)),
                          check=lambda ratio, rejected=rejected: ratio <= RATE_TARGET and (rejected or 0) <= MAX_429))
+        found[-1].cell = ('audit', condition)
     found.append(Row('Token audit, 1,000 users, exempt user, 100 ms: %d at a time' % CONCURRENCY,
                      seconds(f.get('m.audit.exempt.c%d' % CONCURRENCY)),
                      'one request at a time %s' % seconds(f.get('m.audit.exempt.c1')),
@@ -89,23 +94,21 @@ def reasons(f, found):
     """Where the time goes in each targeted cell that does not hold (medians)."""
     said = []
     for row in found:
-        if row.reference_only or row.holds() is not False:
+        cell = getattr(row, 'cell', None)
+        if cell is None or row.reference_only or row.holds() is not False:
             continue
-        for job, label, dummy in JOBS:
-            for condition in CONDITIONS:
-                if not row.what.startswith('%s, %s' % (label, condition.label())):
-                    continue
-                key = 'm.%s.%s' % (job, condition.key)
-                summary = f.results.facts.get(key + '.summary') or {}
-                module, script, shape = (f.get(k) for k in (key + '.module', key + '.floor', 'm.%s.shape' % job))
-                if None in (module, script, shape):
-                    continue
-                said.append('%s: the task takes %s; the requests script %s (%s) and the shape task %s; the %s '
-                            'left is the module\'s start (Python, requests, the collection), its own work and its '
-                            'conversation (%s requests, %s s waited for the rate limit, by its summary).'
-                            % (row.what, seconds(module), seconds(script), _methods(f.requests(key + '.floor')),
-                               seconds(shape), seconds(module - script - shape), summary.get('requests'),
-                               summary.get('rate_limit_wait_seconds')))
+        job, condition = cell
+        key = 'm.%s.%s' % (job, condition.key)
+        summary = f.results.facts.get(key + '.summary') or {}
+        module, script, shape = (f.get(k) for k in (key + '.module', key + '.floor', 'm.%s.shape' % job))
+        if None in (module, script, shape):
+            continue
+        said.append('%s: the task takes %s; the requests script %s (%s) and the shape task %s; the %s left is the '
+                    'module\'s start (Python, requests, the collection), its own work and its conversation (by its '
+                    'summary: %s requests over %s s, %s s waited for the rate limit).'
+                    % (row.what, seconds(module), seconds(script), _methods(f.requests(key + '.floor')),
+                       seconds(shape), seconds(module - script - shape), summary.get('requests', 'no summary'),
+                       summary.get('seconds'), summary.get('rate_limit_wait_seconds')))
     return said
 
 

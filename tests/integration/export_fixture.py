@@ -67,7 +67,8 @@ def pages(count):
 
 
 def expected_info_requests():
-    """{path: GETs} that the export's two _info tasks send (Basic auth: no token request).
+    """{path: GETs} that the export's two _info tasks send (Basic auth: no token request; the rate-limit settings,
+    read only when the client's copy of the bucket runs dry, are counted apart).
 
     bitbucket_group_info: the group listing and the group-permission listing.
     bitbucket_user_info with include_groups: the user listing, the user-permission listing, and, as there are fewer

@@ -30,8 +30,11 @@ PEM = '-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n'
 FULL_INPUTS = {
     'url': 'https://bitbucket.example.com/bitbucket', 'client_id': 'ansible-client', 'client_secret': 'cl1ent-s3cret',
     'redirect_uri': 'http://127.0.0.1:8765/callback', 'username': 'automation', 'password': 'b4sic-pa55',
-    'ca_bundle': PEM,
+    'ca_bundle': PEM, 'vault_url': 'https://vault.example.com:8200', 'vault_token': 'hvs.v4ult-t0ken',
+    'vault_role_id': 'role-1d', 'vault_secret_id': 's3cret-1d', 'vault_mount_point': 'kv-ops',
+    'vault_namespace': 'team-eu', 'vault_ca_bundle': PEM,
 }
+VAULT_EXTRA_VARS = {'bitbucket_oauth_token_store_backend', 'bitbucket_oauth_hashi_vault'}
 
 
 def load_definition():
@@ -58,8 +61,15 @@ def inject_credential(definition, inputs, private_data_dir):
 
     env = {name: sandbox.from_string(template).render(**namespace) for name, template in injectors['env'].items()}
     args = []
-    extra_vars = {name: sandbox.from_string(template).render(**namespace)
-                  for name, template in injectors.get('extra_vars', {}).items()}
+
+    def render(node):  # nested mappings and lists are rendered leaf by leaf, as AWX's build_extra_vars does
+        if isinstance(node, dict):
+            return {render(key): render(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [render(item) for item in node]
+        return sandbox.from_string(node).render(**namespace)
+
+    extra_vars = render(injectors.get('extra_vars', {}))
     if extra_vars:
         handle, path = tempfile.mkstemp(dir=env_dir)
         with os.fdopen(handle, 'w') as stream:
@@ -84,8 +94,9 @@ def test_definition_is_one_awx_accepts_and_matches_the_collection():
     assert all(re.fullmatch(r'[a-zA-Z_][a-zA-Z0-9_]*', name) for name in fields)
     assert all(field['type'] == 'string' and field['label'] for field in fields.values())
     assert set(definition['inputs']['required']) == {'url', 'client_id', 'client_secret', 'redirect_uri'}
-    assert {name for name, field in fields.items() if field.get('secret')} == {'client_secret', 'password'}
-    assert fields['ca_bundle'].get('multiline') is True
+    secret_inputs = {'client_secret', 'password', 'vault_token', 'vault_secret_id'}
+    assert {name for name, field in fields.items() if field.get('secret')} == secret_inputs
+    assert fields['ca_bundle'].get('multiline') is True and fields['vault_ca_bundle'].get('multiline') is True
 
     # Injector validation as AWX does it: allowed env names, every template renders with StrictUndefined when all
     # inputs are set and each file label is known.
@@ -98,17 +109,22 @@ def test_definition_is_one_awx_accepts_and_matches_the_collection():
         **{label.partition('.')[2]: 'EXAMPLE_FILENAME' for label in injectors['file']}))
     for kind in ('file', 'env', 'extra_vars'):
         for template in injectors[kind].values():
-            strict.from_string(template).render(**namespace)
+            for leaf in (template.values() if isinstance(template, dict) else [template]):
+                strict.from_string(leaf).render(**namespace)
 
     # Env names are the collection's connection fallbacks; extra vars are the role's options.
     fragment = (REPO / 'plugins' / 'doc_fragments' / 'connection.py').read_text()
+    vault_env = {'VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_CACERT'}
     assert set(injectors['env']) == {'BITBUCKET_DC_URL', 'BITBUCKET_DC_USERNAME', 'BITBUCKET_DC_PASSWORD',
-                                     'BITBUCKET_DC_CA_PATH'}
-    assert all('E(%s)' % name in fragment for name in injectors['env'])
+                                     'BITBUCKET_DC_CA_PATH'} | vault_env
+    assert all('E(%s)' % name in fragment for name in set(injectors['env']) - vault_env)
+    module_doc = (REPO / 'plugins' / 'doc_fragments' / 'hashi_vault_token_store.py').read_text()
+    assert all('E(%s)' % name in module_doc for name in vault_env), 'the hashi_vault option documents the fallbacks'
     role_options = yaml.safe_load((REPO / 'roles' / 'oauth_session' / 'meta' / 'argument_specs.yml').read_text())[
         'argument_specs']['main']['options']
     assert set(injectors['extra_vars']) == {'bitbucket_url', 'bitbucket_oauth_client_id',
-                                            'bitbucket_oauth_client_secret', 'bitbucket_oauth_redirect_uri'}
+                                            'bitbucket_oauth_client_secret', 'bitbucket_oauth_redirect_uri'} \
+        | VAULT_EXTRA_VARS
     assert set(injectors['extra_vars']) <= set(role_options)
 
 
@@ -122,13 +138,23 @@ def test_injection_with_all_inputs_and_with_the_required_ones_only(tmp_path):
     assert ca_file.parent == tmp_path / 'full' / 'env' and ca_file.read_text() == PEM
     assert read_extra_vars(args) == {
         'bitbucket_url': FULL_INPUTS['url'], 'bitbucket_oauth_client_id': 'ansible-client',
-        'bitbucket_oauth_client_secret': 'cl1ent-s3cret', 'bitbucket_oauth_redirect_uri': FULL_INPUTS['redirect_uri']}
+        'bitbucket_oauth_client_secret': 'cl1ent-s3cret', 'bitbucket_oauth_redirect_uri': FULL_INPUTS['redirect_uri'],
+        'bitbucket_oauth_token_store_backend': 'hashi_vault',
+        'bitbucket_oauth_hashi_vault': {'auth_method': 'approle', 'role_id': 'role-1d', 'secret_id': 's3cret-1d',
+                                        'mount_point': 'kv-ops'}}
+    assert (env['VAULT_ADDR'], env['VAULT_TOKEN'], env['VAULT_NAMESPACE']) == (
+        'https://vault.example.com:8200', 'hvs.v4ult-t0ken', 'team-eu')
+    assert Path(env['VAULT_CACERT']).read_text() == PEM and env['VAULT_CACERT'] != env['BITBUCKET_DC_CA_PATH']
 
     required = {name: FULL_INPUTS[name] for name in definition['inputs']['required']}
     env, args = inject_credential(definition, required, tmp_path / 'required')
     # Unset optional inputs become empty strings, which the collection treats as unset (no CA file path).
     assert (env['BITBUCKET_DC_USERNAME'], env['BITBUCKET_DC_PASSWORD'], env['BITBUCKET_DC_CA_PATH']) == ('', '', '')
     assert read_extra_vars(args)['bitbucket_oauth_client_secret'] == 'cl1ent-s3cret'
+    # Without Vault inputs: the file backend (empty backend), no VAULT_* value.
+    assert read_extra_vars(args)['bitbucket_oauth_token_store_backend'] == ''
+    assert read_extra_vars(args)['bitbucket_oauth_hashi_vault']['auth_method'] == 'token'
+    assert {env[name] for name in ('VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_CACERT')} == {''}
 
 
 FAKE_CREDENTIAL_TYPE_MODULE = '''\

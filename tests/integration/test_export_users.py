@@ -30,9 +30,14 @@ def inventory(tmp_path, sim, name, export_dir, **host):
 
 
 def get_counts(sim):
+    """GETs per path, without the rate-limit settings: the client reads them (at most two GETs per module run) only
+    when its copy of Bitbucket's bucket runs dry, which depends on how fast the answers come."""
     log = sim.control.requests()
     assert {entry['method'] for entry in log} == {'GET'}, 'only GETs'
-    return Counter(entry['path'][len(API):] for entry in log if entry['path'].startswith(API))
+    counts = Counter(entry['path'][len(API):] for entry in log if entry['path'].startswith(API))
+    pacing = [path for path in counts if path.startswith('admin/rate-limit/')]
+    assert sum(counts.pop(path) for path in pacing) <= 2 * 2
+    return counts
 
 
 def git(repo, *args):
@@ -61,8 +66,8 @@ def test_export_round_trip_and_git_diff(sim, run_playbook, tmp_path):
     both = inventory(tmp_path, sim, 'inv2', exports, **basic)
     hosts = yaml.safe_load((both / 'hosts.yml').read_text())
     hosts['bitbucket_instances']['hosts']['bb1-all'] = dict(hosts['bitbucket_instances']['hosts']['bb1'],
-                                                           bitbucket_export_dir=str(everyone),
-                                                           bitbucket_export_directory_users=True)
+                                                            bitbucket_export_dir=str(everyone),
+                                                            bitbucket_export_directory_users=True)
     (both / 'hosts.yml').write_text(yaml.safe_dump(hosts))
     second = run_playbook('export_users.yml', inventory=both)
     assert (exports / 'bb1.yml').read_text() == text

@@ -3,12 +3,11 @@
 After each test, ``problems`` lists what the judges refuse: any request violation Prism found, any answer violation
 that no named spec defect explains (tests/simulator/bbsim/conformance.py), and any query parameter or body key the
 collection sent (its User-Agent) that the spec does not declare for the operation (Prism does not check those). Every finding is
-also written to build/judges/<pytest run>/, where ``summary.py`` counts them.
+also written to build/judges/<pytest run>/ (running totals after each test), where ``summary.py`` counts them.
 """
 
 import json
 import os
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -38,14 +37,12 @@ class Judges:
     """Prism and the front for one worker, started on first use; ``stats`` is written out at the end."""
 
     def __init__(self, instance, spec_conformance, workdir):
-        started = time.monotonic()
         self.prism = PrismProcess(derived_spec(spec_conformance.spec, workdir), instance.url)
         self.front = JudgedFront(instance.url, self.prism.url)
         self.conformance = spec_conformance
         self.instance = JudgedInstance(instance, self.front)
         self.kinds = Counter()
         self.tests = 0
-        self.startup_seconds = time.monotonic() - started
 
     def problems(self, test_id):
         """What the judges refuse in the traffic since the last call; every finding is counted by kind."""
@@ -71,7 +68,13 @@ class Judges:
                 problems.append(problem)
         if problems:
             self._append('problems', {'test': test_id, 'problems': problems})
+        self._append('stats', self._stats())
         return problems
+
+    def _stats(self):
+        findings = self.front.findings
+        return {'tests': self.tests, 'checked_by_prism': findings.checked, 'direct': findings.direct,
+                'kinds': dict(self.kinds), 'prism_startup_seconds': round(self.prism.startup_seconds, 2)}
 
     def _append(self, name, record):
         run = FINDINGS_DIR / os.environ.get('PYTEST_XDIST_TESTRUNUID', 'run-%d' % os.getpid())
@@ -81,10 +84,6 @@ class Judges:
             handle.write(json.dumps(record) + '\n')
 
     def stop(self):
-        findings = self.front.findings
-        self._append('stats', {'tests': self.tests, 'checked_by_prism': findings.checked, 'direct': findings.direct,
-                               'kinds': dict(self.kinds), 'prism_startup_seconds': round(self.prism.startup_seconds, 2),
-                               'judges_startup_seconds': round(self.startup_seconds, 2)})
         self.front.stop()
         self.prism.stop()
 

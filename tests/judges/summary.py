@@ -19,11 +19,13 @@ def latest_run():
 def summary(run):
     totals, kinds, startups = Counter(), Counter(), []
     for stats_file in sorted(run.glob('stats-*.jsonl')):
-        for line in stats_file.read_text().splitlines():
-            stats = json.loads(line)
-            totals.update({key: stats[key] for key in ('tests', 'checked_by_prism', 'direct')})
-            kinds.update(stats['kinds'])
-            startups.append(stats['prism_startup_seconds'])
+        lines = stats_file.read_text().splitlines()
+        if not lines:
+            continue
+        stats = json.loads(lines[-1])  # a worker's running totals, written after each test
+        totals.update({key: stats[key] for key in ('tests', 'checked_by_prism', 'direct')})
+        kinds.update(stats['kinds'])
+        startups.append(stats['prism_startup_seconds'])
     found = ', '.join('%s: %d' % item for item in sorted(kinds.items())) or 'none'
     return ('%(checked_by_prism)d requests checked by Prism, %(direct)d sent around it, in %(tests)d tests; '
             % totals + 'findings: %s; Prism startup %s s' % (found, ' / '.join('%.1f' % s for s in startups)))

@@ -14,9 +14,17 @@ MODULES = ('bitbucket_oauth_token', 'bitbucket_oauth_authorize')
 
 
 def load(name):
+    """(documentation with the options of this collection's doc fragments merged in, argument spec, module)."""
     module = importlib.import_module('ansible_collections.dcops.bitbucket.plugins.modules.' + name)
     action = importlib.import_module('ansible_collections.dcops.bitbucket.plugins.action.' + name)
-    return yaml.safe_load(module.DOCUMENTATION), action.ARGUMENT_SPEC, module
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    for fragment in doc.get('extends_documentation_fragment', []):
+        if fragment.startswith('dcops.bitbucket.'):
+            file_name, dummy, part = fragment[len('dcops.bitbucket.'):].partition('.')
+            source = importlib.import_module('ansible_collections.dcops.bitbucket.plugins.doc_fragments.' + file_name)
+            doc['options'].update(yaml.safe_load(getattr(source.ModuleDocFragment, (part or 'documentation').upper()))
+                                  .get('options') or {})
+    return doc, action.ARGUMENT_SPEC, module
 
 
 @pytest.mark.parametrize('name', MODULES)
@@ -30,6 +38,12 @@ def test_documentation_matches_the_argument_spec(name):
         assert documented.get('choices') == entry.get('choices'), option
         assert bool(documented.get('required')) == bool(entry.get('required')), option
         assert documented.get('elements') == entry.get('elements'), option
+        for suboption, sub_entry in (entry.get('options') or {}).items():
+            sub_doc = documented['suboptions'][suboption]
+            assert sub_doc['type'] == sub_entry.get('type', 'str'), (option, suboption)
+            assert sub_doc.get('default') == sub_entry.get('default'), (option, suboption)
+            assert sub_doc.get('choices') == sub_entry.get('choices'), (option, suboption)
+        assert sorted(documented.get('suboptions') or {}) == sorted(entry.get('options') or {}), option
 
 
 @pytest.mark.parametrize('name', MODULES)
