@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 from ansible.utils.display import Display
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import ConnectionOptionError, check_connection
+from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import check_url
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._consent_flow import consent
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
@@ -37,11 +37,7 @@ display = Display()
 
 def problems(params):
     """What the argument spec cannot express; empty when fine."""
-    found = []
-    try:
-        check_connection(dict(params, timeout=None))
-    except ConnectionOptionError as exc:
-        found.append(str(exc))
+    found = check_url(params['url'])
     if params['timeout'] < 1:
         found.append('timeout must be at least 1 second')
     return found

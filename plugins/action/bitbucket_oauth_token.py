@@ -14,6 +14,7 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._http import HAS_R
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_options import (
     ARGUMENT_SPEC,
+    GROUP_OPTIONS_NOT_USED,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
     problems,
@@ -27,6 +28,8 @@ class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        self._task.args = {name: value for name, value in self._task.args.items()
+                           if name not in GROUP_OPTIONS_NOT_USED}
         params, problem = self.validated_params(ARGUMENT_SPEC, problems=problems, mutually_exclusive=MUTUALLY_EXCLUSIVE,
                                                 required_if=REQUIRED_IF)
         if problem:

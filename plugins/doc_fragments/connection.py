@@ -9,6 +9,9 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
+    # Where the module connects to and how; who it authenticates as is in the dcops.bitbucket.auth fragment.
+    # Precedence for every option: the task option (or module_defaults), then its environment variable, then the
+    # default.
     DOCUMENTATION = r'''
 options:
   url:
@@ -18,39 +21,16 @@ options:
       - Precedence is the task option (or C(module_defaults)), then the environment variable E(BITBUCKET_DC_URL).
     type: str
     required: true
-  access_token:
-    description:
-      - OAuth 2.0 access token sent as an C(Authorization) bearer header. Obtain it with M(dcops.bitbucket.bitbucket_oauth_token)
-        or the P(dcops.bitbucket.oauth_session#role) role.
-      - Bitbucket refuses personal and project HTTP access tokens on administrative endpoints (BSERV-10482);
-        use OAuth 2.0 or Basic auth for those.
-      - Mutually exclusive with O(url_username) and O(url_password).
-      - When none of O(access_token), O(url_username) and O(url_password) is set on the task, the environment variables
-        E(BITBUCKET_DC_TOKEN), or E(BITBUCKET_DC_USERNAME) and E(BITBUCKET_DC_PASSWORD), are used (late binding;
-        credentials set on the task always win, and environment credentials are never mixed with them).
-    type: str
-  url_username:
-    description:
-      - User name for HTTP Basic auth. Named as in M(ansible.builtin.uri) so that modules can keep C(password) for the
-        password of a managed user.
-      - Falls back to E(BITBUCKET_DC_USERNAME) as described under O(access_token).
-    type: str
-  url_password:
-    description:
-      - Password for HTTP Basic auth. Required with O(url_username).
-      - Falls back to E(BITBUCKET_DC_PASSWORD) as described under O(access_token).
-      - Repeated failed Basic logins make Bitbucket demand a CAPTCHA, so 401 answers are never retried.
-    type: str
   validate_certs:
     description:
       - Whether to verify the TLS certificate of O(url). Set V(false) only for test instances.
-      - Falls back to E(BITBUCKET_DC_VALIDATE_CERTS).
+      - Precedence is the task option (or C(module_defaults)), then E(BITBUCKET_DC_VALIDATE_CERTS), then V(true).
     type: bool
     default: true
   ca_path:
     description:
       - PEM file of the CA certificates that sign the server certificate, for instances behind a private CA.
-      - Falls back to E(BITBUCKET_DC_CA_PATH).
+      - Precedence is the task option (or C(module_defaults)), then E(BITBUCKET_DC_CA_PATH).
     type: path
   timeout:
     description:
@@ -92,7 +72,6 @@ notes:
   - Every write sends the header C(X-Atlassian-Token) with the value C(no-check), which Bitbucket requires on form-like requests.
   - Lists are read page by page, following C(nextPageStart) until C(isLastPage), whatever cap the server puts on
     the page size.
-  - No token, password or C(Authorization) header is ever part of a message, warning, diff or returned value.
 requirements:
   - requests (Python library on the host that runs the module)
 '''

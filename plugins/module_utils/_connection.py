@@ -62,14 +62,23 @@ def resolve_auth(params, environ=None):
         params['url_username'] = params['url_password'] = None
 
 
+def check_url(url, name='url'):
+    """Problems with a base URL option (an absolute http:// or https:// URL with a host, without query string or
+    fragment); [] when it is fine."""
+    parts = urlsplit(url or '')
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        return ["%s must be an absolute http:// or https:// URL with a host name, for example "
+                "https://bitbucket.example.com (got a value without scheme or host)" % name]
+    if parts.query or parts.fragment:
+        return ['%s must not carry a query string or fragment' % name]
+    return []
+
+
 def check_connection(params):
     """Validate the connection options; return warnings. Raises ConnectionOptionError naming the option."""
-    parts = urlsplit(params['url'] or '')
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise ConnectionOptionError("url must be an absolute http:// or https:// URL with a host name, "
-                                    "for example https://bitbucket.example.com (got a value without scheme or host)")
-    if parts.query or parts.fragment:
-        raise ConnectionOptionError('url must not carry a query string or fragment')
+    problems = check_url(params['url'])
+    if problems:
+        raise ConnectionOptionError('; '.join(problems))
     if params.get('url_username') and params.get('url_password') is None:
         raise ConnectionOptionError('url_password is required with url_username')
     if params.get('timeout') is not None and params['timeout'] < 1:
@@ -80,6 +89,7 @@ def check_connection(params):
         if params.get(name) is not None and params[name] < low:
             raise ConnectionOptionError('%s must be %s or more' % (name, low))
     warnings = []
+    parts = urlsplit(params['url'])
     has_credentials = params.get('access_token') or params.get('url_password')
     if parts.scheme == 'http' and has_credentials and parts.hostname not in LOOPBACK_HOSTS:
         warnings.append('url uses plain http:// to %s: the credentials travel unencrypted; use https://'

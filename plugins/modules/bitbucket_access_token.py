@@ -53,6 +53,7 @@ options:
     elements: dict
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
 attributes:

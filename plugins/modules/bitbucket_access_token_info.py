@@ -56,6 +56,7 @@ options:
     type: int
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
 attributes:

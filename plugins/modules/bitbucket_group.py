@@ -87,6 +87,7 @@ options:
         type: bool
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
 attributes:

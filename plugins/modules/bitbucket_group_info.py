@@ -30,6 +30,7 @@ options:
     default: false
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
   - dcops.bitbucket.info

@@ -187,19 +187,6 @@ options:
         most this plus 60 seconds.
     type: int
     default: 30
-  url_username:
-    description:
-      - Not used. Accepted so that C(module_defaults) for C(group/dcops.bitbucket.bitbucket) may set it.
-    type: str
-  url_password:
-    description:
-      - Not used. Accepted so that C(module_defaults) for C(group/dcops.bitbucket.bitbucket) may set it.
-    type: str
-  retries:
-    description:
-      - Not used, since token requests are never sent twice. Accepted so that C(module_defaults) for
-        C(group/dcops.bitbucket.bitbucket) may set it.
-    type: int
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
@@ -222,6 +209,11 @@ attributes:
   bypass_host_loop:
     support: none
 notes:
+  - In the action group C(dcops.bitbucket.bitbucket), because it talks to the same Bitbucket instance;
+    C(module_defaults) for C(group/dcops.bitbucket.bitbucket) give it O(url), O(validate_certs), O(ca_path) and
+    O(timeout). The group's other connection options (C(url_username), C(url_password), C(retries), C(rate_limit),
+    C(rate_limit_burst), C(max_concurrency)) are dropped, also when set on the task, since token requests
+    authenticate with the client credentials, are never sent twice and are one per run.
   - Results that hold a token are marked C(no_log), so callbacks show them censored at every verbosity; C(register)
     still receives them. Failures never hold a secret and stay readable.
   - When a refresh fails with C(invalid_grant), the refresh token is dead (expired, revoked or already used); run

@@ -27,6 +27,7 @@ author:
   - dcops.bitbucket contributors (@dcops)
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
 attributes:

@@ -36,6 +36,7 @@ notes:
   - No password or token is ever read or returned; Bitbucket does not give them out.
 extends_documentation_fragment:
   - dcops.bitbucket.connection
+  - dcops.bitbucket.auth
   - dcops.bitbucket.attributes
   - dcops.bitbucket.attributes.action_group
   - dcops.bitbucket.info

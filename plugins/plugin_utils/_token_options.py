@@ -12,8 +12,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import (
     CONNECTION_ARGSPEC,
     LOOPBACK_HOSTS,
-    ConnectionOptionError,
-    check_connection,
+    check_url,
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._oauth import (
     DEFAULT_REFRESH_TOKEN_LIFETIME,
@@ -48,22 +47,17 @@ ARGUMENT_SPEC = dict(
     validate_certs=dict(CONNECTION_ARGSPEC['validate_certs']),
     ca_path=dict(CONNECTION_ARGSPEC['ca_path']),
     timeout=dict(CONNECTION_ARGSPEC['timeout']),
-    # Accepted and not used, so that module_defaults for group/dcops.bitbucket.bitbucket work with this module too.
-    url_username=dict(type='str'),
-    url_password=dict(type='str', no_log=True),
-    retries=dict(type='int'),
 )
+# Connection options of the action group that token requests have no use for (Basic auth, retries, pacing): the
+# action drops them, so that module_defaults for group/dcops.bitbucket.bitbucket (which set them for the REST API
+# modules) apply here too.
+GROUP_OPTIONS_NOT_USED = tuple(sorted(set(CONNECTION_ARGSPEC) - set(ARGUMENT_SPEC)))
 MUTUALLY_EXCLUSIVE = [('token_store', 'refresh_token'), ('token_store', 'refresh_token_issued_at')]
 REQUIRED_IF = [
     ('platform', 'datacenter', ('url',)),
     ('grant_type', 'authorization_code', ('code',)),
     ('grant_type', 'refresh_token', ('refresh_token', 'token_store'), True),
 ]
-
-
-def _endpoint_params(params):
-    """The connection check sees the token endpoint's options only: the Basic and token options are not used."""
-    return dict(params, url_username=None, url_password=None, access_token=None)
 
 
 def problems(params):
@@ -76,10 +70,7 @@ def problems(params):
     if params['platform'] == 'datacenter' and not params.get('url'):
         found.append('url is required with platform=datacenter')
     if params.get('url'):
-        try:
-            check_connection(dict(_endpoint_params(params), timeout=None))  # timeout: checked above
-        except ConnectionOptionError as exc:
-            found.append(str(exc))
+        found.extend(check_url(params['url']))
     if params['token_url']:
         parts = urlsplit(params['token_url'])
         if parts.scheme not in ('http', 'https') or not parts.hostname:
@@ -95,7 +86,7 @@ def problems(params):
 
 def warnings(params):
     """Warnings about options that work but put secrets at risk; for options problems() found fine."""
-    found = check_connection(_endpoint_params(params)) if params.get('url') else []
+    found = []
     endpoint = urlsplit(token_endpoint_url(params['platform'], params.get('url'), params['token_url']))
     if endpoint.scheme == 'http' and endpoint.hostname not in LOOPBACK_HOSTS:
         found.append('the token endpoint uses plain http:// to %s: the client secret and the tokens travel '

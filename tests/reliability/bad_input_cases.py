@@ -15,6 +15,8 @@ SECRET_IN_BAD_VALUE = 'bad-input-secret-Qz71'
 RANGES = {
     'timeout': (0, -1),
     'retries': (-1,),
+    'rate_limit_burst': (-1,),
+    'max_concurrency': (0, -1),
     'max_expiry_days': (0, -5),
     'min_validity': (-1,),
     'refresh_token_lifetime': (0,),

@@ -56,4 +56,4 @@ def test_examples_and_return_are_yaml(name):
 def test_secret_options_are_no_log():
     dummy, spec, dummy2 = load('bitbucket_oauth_token')
     secret = {name for name, entry in spec.items() if entry.get('no_log')}
-    assert secret == {'client_secret', 'code', 'code_verifier', 'refresh_token', 'access_token', 'url_password'}
+    assert secret == {'client_secret', 'code', 'code_verifier', 'refresh_token', 'access_token'}

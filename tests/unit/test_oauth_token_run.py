@@ -27,6 +27,7 @@ from ansible.parsing.vault import VaultLib
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_options import (
     ARGUMENT_SPEC,
+    GROUP_OPTIONS_NOT_USED,
     MUTUALLY_EXCLUSIVE,
     REQUIRED_IF,
     problems,
@@ -42,7 +43,9 @@ def validate(args):
 
 
 def run_task(sim, **args):
-    """One task as the action runs it: argument spec, problems(), token_task(), warnings(); returns the result."""
+    """One task as the action runs it: the action group's unused options dropped, argument spec, problems(),
+    token_task(), warnings(); returns the result."""
+    args = {name: value for name, value in args.items() if name not in GROUP_OPTIONS_NOT_USED}
     args.setdefault('url', sim.url)
     args.setdefault('client_id', CLIENT_ID)
     args.setdefault('client_secret', CLIENT_SECRET)
