@@ -104,4 +104,3 @@ def read_groups(client, params):
     if params['include_members']:
         _raise_item_errors(groups.values(), 'members')
     return {'groups': [item.view for item in _by_name(groups)]}
-

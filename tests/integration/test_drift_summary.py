@@ -19,8 +19,8 @@ def as_they_are():
     users = [{'name': name, 'display_name': name.capitalize(), 'email': '%s@example.com' % name,
               'groups': sorted(groups_of), 'permission': permission}
              for name, groups_of, permission in (('alice', ['developers', 'stash-users'], 'none'),
-                                                  ('bob', ['developers'], 'ADMIN'),
-                                                  ('carol', ['ops'], 'none'), ('dave', [], 'none'))]
+                                                 ('bob', ['developers'], 'ADMIN'),
+                                                 ('carol', ['ops'], 'none'), ('dave', [], 'none'))]
     return groups, users
 
 

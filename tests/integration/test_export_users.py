@@ -66,8 +66,8 @@ def test_export_round_trip_and_git_diff(sim, run_playbook, tmp_path):
     both = inventory(tmp_path, sim, 'inv2', exports, **basic)
     hosts = yaml.safe_load((both / 'hosts.yml').read_text())
     hosts['bitbucket_instances']['hosts']['bb1-all'] = dict(hosts['bitbucket_instances']['hosts']['bb1'],
-                                                           bitbucket_export_dir=str(everyone),
-                                                           bitbucket_export_directory_users=True)
+                                                            bitbucket_export_dir=str(everyone),
+                                                            bitbucket_export_directory_users=True)
     (both / 'hosts.yml').write_text(yaml.safe_dump(hosts))
     second = run_playbook('export_users.yml', inventory=both)
     assert (exports / 'bb1.yml').read_text() == text

@@ -62,7 +62,6 @@ def test_info_modules_and_applying_their_output_back(sim, run_playbook):
         {'name': 'developers', 'state': 'present', 'permission': 'PROJECT_CREATE'}]
     assert run.task_result('Refuse names with filter')['msg'] == 'names and filter are mutually exclusive'
 
-
     sim.control.clear_requests()
     applied = run_playbook('info_modules.yml', extra_vars={'sim_url': sim.url})
     assert applied.task_result('Apply the groups read')['msg'] == '3 groups reconciled, 0 changed'

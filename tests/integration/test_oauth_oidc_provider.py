@@ -43,7 +43,7 @@ def consent(collection_env, tmp_path, judge, redirect_uri):
     """bootstrap_oauth.yml with the test as the browser of an administrator who allows; returns its output."""
     store = tmp_path / 'bitbucket.vault.yml'
     bootstrap = Bootstrap(collection_env, tmp_path, SimpleNamespace(url=judge.url), store, redirect_uri)
-    url = bootstrap.authorize_url()
+    url = bootstrap.authorize_url(timeout=300)  # ansible-playbook starts slowly on a busy machine
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
     assert query['code_challenge_method'] == 'S256' and len(query['state']) >= 32
     page = requests.get(url, timeout=30)  # oidc-provider: interaction, login and consent, then the redirect
