@@ -63,6 +63,17 @@ def _known_lexer(name):
         return False
 
 
+def _parses(lexer, code):
+    """False for a YAML sketch that is not YAML (antsibull-docs lint parses yaml code blocks)."""
+    if lexer not in ('yaml', 'yml'):
+        return True
+    try:
+        yaml.safe_load(code)
+    except yaml.YAMLError:
+        return False
+    return True
+
+
 def _walk(node, guide, repository):
     """Rewrites Link nodes in place; returns the node (or its replacement)."""
     if isinstance(node, list):
@@ -70,7 +81,7 @@ def _walk(node, guide, repository):
     if not isinstance(node, dict):
         return node
     if node.get('t') == 'CodeBlock':
-        node['c'][0][1] = [name for name in node['c'][0][1] if _known_lexer(name)]  # Sphinx warns on others
+        node['c'][0][1] = [name for name in node['c'][0][1] if _known_lexer(name) and _parses(name, node['c'][1])]
         return node
     if node.get('t') == 'Link':
         attr, inlines, (url, title) = node['c']
