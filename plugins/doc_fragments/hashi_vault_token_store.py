@@ -17,7 +17,7 @@ options:
       - Connection to HashiCorp Vault or OpenBao for O(token_store_backend=hashi_vault). O(token_store) is then the
         path of a KV version 2 secret inside O(hashi_vault.mount_point), for example C(bitbucket/prod-eu).
       - Every write is a check-and-set on the version the run read. One run at a time refreshes, across machines,
-        under a lock with an expiry kept at C(<token_store>/lock) in the same mount (see O(lock_timeout)). Before
+        under a lock with an expiry kept at C(<token_store>/lock) in the same mount (see O(dcops.bitbucket.bitbucket_oauth_token#module:lock_timeout)). Before
         any token is spent the run proves that it may write the secret; a sealed, unreachable or denying Vault fails
         naming the URL and the path, never the Vault token or secret ID.
       - When another writer changed the secret between the read and the write, it is not overwritten; the new
