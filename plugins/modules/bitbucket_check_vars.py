@@ -80,6 +80,16 @@ EXAMPLES = r'''
       bitbucket_users: {module: dcops.bitbucket.bitbucket_user, option: users}
     required_together:
       - [bitbucket_username, bitbucket_password]
+
+- name: Check the variables and take their defaults from the spec, written once
+  dcops.bitbucket.bitbucket_check_vars:
+    argument_spec:
+      bitbucket_oauth_min_validity: {type: int, default: 300}
+  register: checked
+
+- name: Use a default from the spec
+  ansible.builtin.debug:
+    msg: "Refresh when less than {{ bitbucket_oauth_min_validity | default(checked.defaults.bitbucket_oauth_min_validity) }} s remain"
 '''
 
 RETURN = r'''
