@@ -27,3 +27,17 @@ attributes:
     membership:
       - dcops.bitbucket.bitbucket
 '''
+
+    # The attributes every controller-side action of the collection shares; each module states its check mode.
+    CONTROLLER_ACTION = r'''
+options: {}
+attributes:
+  diff_mode:
+    support: none
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+'''

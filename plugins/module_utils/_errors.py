@@ -80,3 +80,19 @@ class BitbucketResponseError(BitbucketError):
         self.path = path
         self.status = status
         super(BitbucketResponseError, self).__init__('%s %s: %s' % (method, path, reason))
+
+
+def error_messages(data):
+    """Bitbucket's errors[].message texts, or an RFC 6749 error and description, from a decoded body."""
+    if not isinstance(data, dict):
+        return [], None
+    errors = data.get('errors')
+    if isinstance(errors, list):
+        return [e.get('message') for e in errors if isinstance(e, dict) and e.get('message')], None
+    if data.get('error'):
+        code = str(data.get('error'))
+        description = data.get('error_description')
+        return [code + (': %s' % description if description else '')], code
+    if data.get('message'):
+        return [str(data.get('message'))], None
+    return [], None

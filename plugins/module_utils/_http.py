@@ -9,8 +9,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import email.utils
-import random
 import threading
 import time
 import traceback
@@ -27,17 +25,21 @@ from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import (
     BitbucketConnectionError,
     BitbucketHTTPError,
     BitbucketResponseError,
+    error_messages,
     scrub,
 )
 from ansible_collections.dcops.bitbucket.plugins.module_utils._pacing import Pacer
+from ansible_collections.dcops.bitbucket.plugins.module_utils._retry_policy import (
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
+    backoff_seconds,
+    retry_after_seconds,
+    safe_before_send,
+    transport_reason,
+)
 
 USER_AGENT = 'dcops.bitbucket/0.1.0 (Ansible collection)'
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
-IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
-MAX_RETRY_AFTER = 60.0
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 8.0
 DEFAULT_PAGE_LIMIT = 1000
 
 
@@ -58,72 +60,6 @@ def basic_credentials(username, password):
     except UnicodeEncodeError:
         raw = text.encode('utf-8')
     return base64.b64encode(raw).decode('ascii')
-
-
-def _retry_after_seconds(value):
-    """Seconds from a Retry-After header (delta-seconds or HTTP-date), capped; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, OverflowError):
-            return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def _backoff_seconds(attempt):
-    """Exponential backoff with full jitter: attempt 0 waits up to 0.5 s, then 1 s, 2 s ... capped."""
-    return random.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)))
-
-
-def _transport_reason(exc):
-    """Describe a transport failure without its URL (a query string could hold a secret)."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return 'TLS verification failed (set ca_path to the CA bundle that signed the server certificate, ' \
-               'or validate_certs: false for a test instance)'
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return 'timed out connecting'
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return 'timed out waiting for the answer'
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        text = str(exc).lower()
-        if 'refused' in text:
-            return 'connection refused'
-        if 'reset' in text:
-            return 'connection reset by the server'
-        if 'remotedisconnected' in text or 'aborted' in text or 'closed' in text:
-            return 'the server closed the connection without answering'
-        if 'name or service not known' in text or 'nodename nor servname' in text or 'resolution' in text:
-            return 'host name could not be resolved'
-        return 'connection failed'
-    return 'request failed (%s)' % type(exc).__name__
-
-
-def _safe_before_send(exc):
-    """True when the request certainly never reached the server, so even a POST may be sent again."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    return isinstance(exc, requests.exceptions.ConnectionError) and 'refused' in str(exc).lower()
-
-
-def error_messages(data):
-    """Bitbucket's errors[].message texts, or an RFC 6749 error and description, from a decoded body."""
-    if not isinstance(data, dict):
-        return [], None
-    errors = data.get('errors')
-    if isinstance(errors, list):
-        return [e.get('message') for e in errors if isinstance(e, dict) and e.get('message')], None
-    if data.get('error'):
-        code = str(data.get('error'))
-        description = data.get('error_description')
-        return [code + (': %s' % description if description else '')], code
-    if data.get('message'):
-        return [str(data.get('message'))], None
-    return [], None
 
 
 class _HeaderAuth:
@@ -217,25 +153,25 @@ class BitbucketClient:
                                             headers=send_headers, auth=credentials, timeout=self.timeout,
                                             verify=self.verify, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
-                may_resend = method in IDEMPOTENT_METHODS or _safe_before_send(exc)
+                may_resend = method in IDEMPOTENT_METHODS or safe_before_send(exc)
                 if last_attempt or not may_resend or isinstance(exc, requests.exceptions.SSLError):
-                    raise BitbucketConnectionError(method, shown_path, _transport_reason(exc))
-                self._wait(_backoff_seconds(attempt))
+                    raise BitbucketConnectionError(method, shown_path, transport_reason(exc))
+                self._wait(backoff_seconds(attempt))
                 continue
             if resp.status_code == 429:
                 # The next acquire() holds every thread until Retry-After, or the bucket's refill, has passed.
-                self.pacer.rejected_answer(_retry_after_seconds(resp.headers.get('Retry-After')))
+                self.pacer.rejected_answer(retry_after_seconds(resp.headers.get('Retry-After')))
             if resp.status_code in RETRY_STATUSES and not last_attempt:
-                delay = 0 if resp.status_code == 429 else _retry_after_seconds(resp.headers.get('Retry-After'))
+                delay = 0 if resp.status_code == 429 else retry_after_seconds(resp.headers.get('Retry-After'))
                 resp.close()
-                self._wait(_backoff_seconds(attempt) if delay is None else delay)
+                self._wait(backoff_seconds(attempt) if delay is None else delay)
                 continue
             try:
                 return self._interpret(resp, method, shown_path, ok, allow_404)
             except BitbucketResponseError:
                 if last_attempt or method not in READ_METHODS:
                     raise
-                self._wait(_backoff_seconds(attempt))
+                self._wait(backoff_seconds(attempt))
         raise AssertionError('unreachable')  # pragma: no cover
 
     def paged(self, path, params=None, limit=DEFAULT_PAGE_LIMIT):

@@ -104,16 +104,10 @@ tokens:
   type: list
   elements: dict
   contains:
-    owner_type:
-      description: Whose token it is.
-      type: str
-      returned: always
-      choices: [user, project, repository]
-      sample: user
+    owner_type: {description: Whose token it is., type: str, returned: always, choices: [user, project, repository], sample: user}
     owner:
       description:
-        - The owner as the API names it, the value M(dcops.bitbucket.bitbucket_access_token) takes
-          to revoke the token.
+        - The owner as the API names it, the value M(dcops.bitbucket.bitbucket_access_token) takes to revoke the token.
         - The user slug for a personal token, the project key for a project token, C(PROJECT_KEY/repository_slug)
           for a repository token.
       type: str
@@ -124,57 +118,29 @@ tokens:
       type: str
       returned: always
       sample: Alice
-    id:
-      description: Token id.
-      type: str
-      returned: always
-      sample: "158910532909"
-    name:
-      description: Token name given by its creator.
-      type: str
-      returned: always
-      sample: ci-deploy
-    permissions:
-      description: Permissions of the token, sorted.
-      type: list
-      elements: str
-      returned: always
-      sample: [PROJECT_READ, REPO_READ]
-    created:
-      description: Creation time, ISO 8601 in UTC; V(null) if Bitbucket did not say.
-      type: str
-      returned: always
-      sample: "2026-01-31T12:00:00Z"
-    created_epoch_ms:
-      description: Creation time in milliseconds since the epoch.
-      type: int
-      returned: always
-      sample: 1769860800000
-    expiry_days:
-      description: Lifetime in days chosen at creation; V(null) when the token never expires.
-      type: int
-      returned: always
-      sample: 90
+    id: {description: Token id., type: str, returned: always, sample: '158910532909'}
+    name: {description: Token name given by its creator., type: str, returned: always, sample: ci-deploy}
+    permissions: {description: 'Permissions of the token, sorted.', type: list, elements: str, returned: always, sample: [PROJECT_READ, REPO_READ]}
+    created: {description: 'Creation time, ISO 8601 in UTC; V(null) if Bitbucket did not say.', type: str, returned: always, sample: '2026-01-31T12:00:00Z'}
+    created_epoch_ms: {description: Creation time in milliseconds since the epoch., type: int, returned: always, sample: 1769860800000}
+    expiry_days: {description: Lifetime in days chosen at creation; V(null) when the token never expires., type: int, returned: always, sample: 90}
     expires:
-      description: Expiry time (creation time plus RV(tokens[].expiry_days) days), ISO 8601 in UTC; V(null) when it never expires.
+      description: Expiry time (creation time plus RV(tokens[].expiry_days) days), ISO 8601 in UTC; V(null) when it
+        never expires.
       type: str
       returned: always
-      sample: "2026-05-01T12:00:00Z"
+      sample: '2026-05-01T12:00:00Z'
     expires_epoch_ms:
       description: Expiry time in milliseconds since the epoch; V(null) when it never expires.
       type: int
       returned: always
       sample: 1777636800000
-    expired:
-      description: Whether the expiry time has passed (by the clock of the host running the module).
-      type: bool
-      returned: always
-      sample: false
+    expired: {description: Whether the expiry time has passed (by the clock of the host running the module)., type: bool, returned: always, sample: false}
     last_authenticated:
       description: Last time the token was used, ISO 8601 in UTC; V(null) when never used or not reported.
       type: str
       returned: always
-      sample: "2026-02-02T08:30:00Z"
+      sample: '2026-02-02T08:30:00Z'
     last_authenticated_epoch_ms:
       description: Last use in milliseconds since the epoch; V(null) when never used or not reported.
       type: int
@@ -196,98 +162,42 @@ summary:
   returned: success
   type: dict
   contains:
-    users_scanned:
-      description: How many users' tokens were read.
-      type: int
-      returned: always
-      sample: 200
-    tokens:
-      description: All tokens found.
-      type: int
-      returned: always
-      sample: 31
-    compliant:
-      description: Tokens meeting O(max_expiry_days) (0 without it).
-      type: int
-      returned: always
-      sample: 25
-    noncompliant:
-      description: Tokens not meeting O(max_expiry_days) (0 without it).
-      type: int
-      returned: always
-      sample: 6
-    never_expiring:
-      description: Tokens without an expiry.
-      type: int
-      returned: always
-      sample: 4
-    expired:
-      description: Tokens whose expiry time has passed.
-      type: int
-      returned: always
-      sample: 2
-    requests:
-      description: HTTP requests the run sent to Bitbucket, retries included.
-      type: int
-      returned: always
-      sample: 242
+    users_scanned: {description: How many users' tokens were read., type: int, returned: always, sample: 200}
+    tokens: {description: All tokens found., type: int, returned: always, sample: 31}
+    compliant: {description: Tokens meeting O(max_expiry_days) (0 without it)., type: int, returned: always, sample: 25}
+    noncompliant: {description: Tokens not meeting O(max_expiry_days) (0 without it)., type: int, returned: always, sample: 6}
+    never_expiring: {description: Tokens without an expiry., type: int, returned: always, sample: 4}
+    expired: {description: Tokens whose expiry time has passed., type: int, returned: always, sample: 2}
+    requests: {description: 'HTTP requests the run sent to Bitbucket, retries included.', type: int, returned: always, sample: 242}
     rate_limit_wait_seconds:
       description: Seconds the run's requests waited to stay under the rate limit (or after an HTTP 429).
       type: float
       returned: always
       sample: 31.2
     rate_limited_answers:
-      description: HTTP 429 answers received; each held the run for its C(Retry-After) before the request was sent again.
+      description: HTTP 429 answers received; each held the run for its C(Retry-After) before the request was sent
+        again.
       type: int
       returned: always
       sample: 0
-    seconds:
-      description: Wall time of the run's conversation with Bitbucket.
-      type: float
-      returned: always
-      sample: 48.7
+    seconds: {description: Wall time of the run's conversation with Bitbucket., type: float, returned: always, sample: 48.7}
     rate_limit:
       description:
         - The pace kept, C(rate) requests per second after a C(burst), and where it came from (C(source)), one of
-          V(options) (O(rate_limit)), V(settings) (Bitbucket's rate-limit settings) or V(default) (Bitbucket's
-          defaults, assumed). C(rate) is V(null) when the run was not paced.
+          V(options) (O(rate_limit)), V(settings) (Bitbucket's rate-limit settings) or V(default) (Bitbucket's defaults,
+          assumed). C(rate) is V(null) when the run was not paced.
       type: dict
       returned: always
-      sample: {rate: 5.0, burst: 60, source: settings}
+      sample:
+        rate: 5.0
+        burst: 60
+        source: settings
 '''
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._access_tokens_api import (
-    AccessTokensApi,
-    split_repository,
-)
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketError
 from ansible_collections.dcops.bitbucket.plugins.module_utils._module import BitbucketModule
 from ansible_collections.dcops.bitbucket.plugins.module_utils._run_summary import progress_logger
-from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit import (
-    OwnerNotFound,
-    audit_owner,
-    audit_users,
-    max_expiry_days_problem,
-    select_users,
-    summarise,
-)
-from ansible_collections.dcops.bitbucket.plugins.module_utils._users_api import UsersApi
-
-
-def problems(params):
-    """Reasons the options cannot be used, each naming the option; empty when they are fine."""
-    found = []
-    if max_expiry_days_problem(params['max_expiry_days']):
-        found.append(max_expiry_days_problem(params['max_expiry_days']))
-    for option in ('users', 'projects'):
-        if any(not (value or '').strip() for value in params[option] or []):
-            found.append('%s must not contain empty names' % option)
-    for value in params['repositories']:
-        try:
-            split_repository(value)
-        except ValueError as exc:
-            found.append('repositories: %s' % exc)
-    return found
+from ansible_collections.dcops.bitbucket.plugins.module_utils._token_audit_task import audit, problems
 
 
 def main():
@@ -301,25 +211,10 @@ def main():
         supports_check_mode=True,
         problems=problems,
     )
-    params = module.params
-
-    api = AccessTokensApi(module.client, bearer=bool(params['access_token']))
-    limit = params['max_expiry_days']
-    users, tokens = [], []
     try:
-        users = [] if params['users'] == [] else select_users(UsersApi(module.client).all().values(), params['users'])
-        for found in audit_users(api, users, limit, module.client.max_concurrency, progress_logger(module, 'users')):
-            tokens.extend(found)
-        for key in params['projects']:
-            tokens.extend(audit_owner(api, 'project', key, limit, required=True))
-        for repository in params['repositories']:
-            tokens.extend(audit_owner(api, 'repository', repository, limit, required=True))
-    except (BitbucketError, OwnerNotFound) as exc:
+        tokens, summary = audit(module.client, module.params, progress_logger(module, 'users'))
+    except BitbucketError as exc:
         module.fail_from(exc)
-
-    summary = summarise(tokens)
-    summary['users_scanned'] = len(users)
-    summary.update(module.client.pacer.summary())
     module.exit_json(changed=False, tokens=tokens, summary=summary)
 
 

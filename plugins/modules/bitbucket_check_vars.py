@@ -49,20 +49,13 @@ options:
     default: []
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
+  - dcops.bitbucket.attributes.controller_action
   - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full
     details:
       - Runs as in a normal run; it changes nothing.
-  diff_mode:
-    support: none
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 seealso:
   - module: ansible.builtin.validate_argument_spec
 author:

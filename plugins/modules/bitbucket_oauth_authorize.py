@@ -84,6 +84,7 @@ options:
     default: file
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
+  - dcops.bitbucket.attributes.controller_action
   - dcops.bitbucket.hashi_vault_token_store
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -91,14 +92,6 @@ attributes:
     support: full
     details:
       - Runs as in a normal run; it changes nothing by itself.
-  diff_mode:
-    support: none
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 notes:
   - The result holds the authorization code and the PKCE verifier, so callbacks show it censored; C(register) still
     receives it.

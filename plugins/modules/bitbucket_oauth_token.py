@@ -24,12 +24,6 @@ description:
     and a refresh may replace the refresh token, the old one being dead from then on.
   - A request is made only when there is no access token valid for at least O(min_validity) more seconds; otherwise
     the known token is returned, no request is made and C(changed) is V(false).
-  - With O(token_store) the tokens live in an Ansible-Vault-encrypted YAML file on the controller. The task locks it
-    (an exclusive C(fcntl) lock on the sibling file C(<token_store>.lock), held from the read to the write), reads
-    it, refreshes when needed and writes the new tokens back before it returns, encrypted with the vault secret the
-    run already has, atomically (temporary file in the same directory, C(fsync), rename) and with mode C(0600). A
-    run that waited for the lock reads the store again and reuses the token the other run obtained, so concurrent
-    runs make one refresh between them.
   - The refresh grant is never sent twice. If Bitbucket rotated the refresh token and the answer was lost, a second
     attempt would spend a dead token. A failure says in which state it left the store.
   - Runs on the controller, whatever host the task targets.
@@ -96,18 +90,6 @@ options:
         credentials grants when given; by default Bitbucket keeps the scopes of the consent.
     type: list
     elements: str
-  refresh_token:
-    description:
-      - Refresh token to use when O(token_store) is not used. The new refresh token (or this one, when Bitbucket does
-        not issue a new one) is returned as RV(refresh_token); keep it, since the old one may be dead.
-      - Mutually exclusive with O(token_store).
-    type: str
-  refresh_token_issued_at:
-    description:
-      - When O(refresh_token) was issued, in seconds since the epoch, for the lifetime warning (see
-        O(refresh_token_lifetime)). With O(token_store) the store records it.
-      - Mutually exclusive with O(token_store).
-    type: int
   refresh_token_lifetime:
     description:
       - Lifetime of refresh tokens in seconds (Bitbucket Data Center system property
@@ -116,19 +98,6 @@ options:
         runs the consent again before scheduled runs stop.
     type: int
     default: 7776000
-  access_token:
-    description:
-      - An access token obtained earlier, reused while it stays valid for O(min_validity) seconds according to
-        O(expires_at). Without O(expires_at) its validity is unknown and a new token is obtained.
-      - Ignored with O(token_store), which records the access token itself. This lets C(module_defaults) for
-        C(group/dcops.bitbucket.bitbucket) set O(access_token) for the other modules of a play without getting in
-        the way of this one.
-    type: str
-  expires_at:
-    description:
-      - When O(access_token) expires, in seconds since the epoch (the RV(expires_at) returned with it). Ignored with
-        O(token_store).
-    type: int
   min_validity:
     description:
       - Seconds an access token must still be valid to be reused; below that, a new one is obtained.
@@ -136,40 +105,6 @@ options:
         would then obtain a new token.
     type: int
     default: 300
-  token_store:
-    description:
-      - Path, on the controller, of the Ansible-Vault-encrypted YAML file that keeps the tokens between runs. It holds
-        C(url), C(client_id), C(redirect_uri), C(refresh_token), C(refresh_token_issued_at), C(access_token),
-        C(expires_at), C(token_type) and C(scope); never the client secret.
-      - The run needs the vault secret of the store (C(--vault-id), C(--vault-password-file),
-        E(ANSIBLE_VAULT_PASSWORD_FILE), or a Vault credential in AWX). Its directory must be writable, for the lock
-        file and the atomic replacement.
-      - The task refuses a store whose C(url) or C(client_id) differs from O(url) or O(client_id).
-      - If the new tokens cannot be written (full disk, read-only file system), they go to a recovery file beside the
-        store, C(<token_store>.recovery-<time>-<pid>) (in the home directory if that fails too), encrypted the same way
-        and with mode C(0600), and the task fails naming it. Moving it over the store restores the session.
-      - Without a store, whoever registers the result must keep RV(refresh_token).
-    type: path
-  token_store_backend:
-    description:
-      - Where O(token_store) lives. V(file) is an Ansible-Vault-encrypted YAML file on the controller, for runs that
-        share one file system.
-      - V(hashi_vault) is a KV version 2 secret in HashiCorp Vault or OpenBao, for runs on several machines (AWX
-        execution nodes, CI runners); this version of the collection does not provide it yet and fails naming it.
-    type: str
-    choices: [file, hashi_vault]
-    default: file
-  token_store_vault_id:
-    description:
-      - Vault ID whose secret encrypts O(token_store).
-      - By default an existing store is encrypted again with the vault ID it had, and a new one with the
-        C(DEFAULT_VAULT_ENCRYPT_IDENTITY) setting or else the first vault secret of the run.
-    type: str
-  force:
-    description:
-      - With O(grant_type=authorization_code) and O(token_store), replace an existing store.
-    type: bool
-    default: false
   validate_certs:
     description:
       - Whether to verify the TLS certificate of the token endpoint. Set V(false) only for test instances.
@@ -189,7 +124,9 @@ options:
     default: 30
 extends_documentation_fragment:
   - dcops.bitbucket.attributes
+  - dcops.bitbucket.attributes.controller_action
   - dcops.bitbucket.attributes.action_group
+  - dcops.bitbucket.token_store
   - dcops.bitbucket.hashi_vault_token_store
   - dcops.bitbucket.hashi_vault_token_store.lock_timeout
   - ansible.builtin.action_common_attributes.flow
@@ -200,14 +137,6 @@ attributes:
       - Check mode obtains tokens and writes O(token_store) as in a normal run. Reading Bitbucket needs a valid token,
         so a C(--check --diff) drift report must work when the access token has expired, and a refreshed token that
         was not saved would be lost if Bitbucket rotated the refresh token.
-  diff_mode:
-    support: none
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 notes:
   - In the action group C(dcops.bitbucket.bitbucket), because it talks to the same Bitbucket instance;
     C(module_defaults) for C(group/dcops.bitbucket.bitbucket) give it O(url), O(validate_certs), O(ca_path) and
@@ -216,10 +145,6 @@ notes:
     authenticate with the client credentials, are never sent twice and are one per run.
   - Results that hold a token are marked C(no_log), so callbacks show them censored at every verbosity; C(register)
     still receives them. Failures never hold a secret and stay readable.
-  - When a refresh fails with C(invalid_grant), the refresh token is dead (expired, revoked or already used); run
-    C(ansible-playbook dcops.bitbucket.bootstrap_oauth) to consent again. The store is left unchanged.
-  - Concurrent runs on one controller are serialised by the lock. Runs on different controllers must not share a
-    store; in AWX, set C(allow_simultaneous=false) on job templates that refresh the same store from different nodes.
 seealso:
   - name: Bitbucket OAuth 2.0 provider API
     description: Atlassian's documentation of the Data Center OAuth 2.0 provider.
@@ -257,6 +182,17 @@ EXAMPLES = r'''
   register: fresh
   no_log: true
 
+- name: Get an access token from a secret in HashiCorp Vault or OpenBao, shared by every AWX execution node
+  dcops.bitbucket.bitbucket_oauth_token:
+    url: https://bitbucket.example.com
+    client_id: "{{ bitbucket_oauth_client_id }}"
+    client_secret: "{{ bitbucket_oauth_client_secret }}"
+    redirect_uri: http://127.0.0.1:8765/callback
+    token_store_backend: hashi_vault
+    token_store: bitbucket/prod-eu
+    hashi_vault: {url: "https://vault.example.com:8200", auth_method: approle, role_id: "{{ role_id }}", secret_id: "{{ secret_id }}"}
+  register: bitbucket_oauth
+
 - name: Bitbucket Cloud, client credentials
   dcops.bitbucket.bitbucket_oauth_token:
     platform: cloud
@@ -267,56 +203,42 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-access_token:
-  description: The access token, to be sent in the C(Authorization) header as a bearer token.
-  returned: success
-  type: str
-token_type:
-  description: Token type as Bitbucket gave it.
-  returned: success
-  type: str
-  sample: bearer
+access_token: {description: 'The access token, to be sent in the C(Authorization) header as a bearer token.', returned: success, type: str}
+token_type: {description: Token type as Bitbucket gave it., returned: success, type: str, sample: bearer}
 expires_at:
   description: When the access token expires, in seconds since the epoch (counted from when the request was sent).
   returned: success
   type: int
   sample: 1767225600
-expires_in:
-  description: Seconds the access token stays valid from now.
-  returned: success
-  type: int
-  sample: 3599
+expires_in: {description: Seconds the access token stays valid from now., returned: success, type: int, sample: 3599}
 scope:
   description: Scopes of the access token, when Bitbucket said; empty for a reused token given as O(access_token).
   returned: success
   type: list
   elements: str
-  sample: [ADMIN_WRITE]
-refreshed:
-  description: Whether a token request was made (otherwise the known access token was still valid).
-  returned: success
-  type: bool
+  sample:
+    - ADMIN_WRITE
+refreshed: {description: Whether a token request was made (otherwise the known access token was still valid)., returned: success, type: bool}
 refresh_token:
   description:
     - The refresh token to keep for the next run. Returned only when O(token_store) is not used (the store keeps it).
   returned: success and O(token_store) is not set and a refresh token is known
   type: str
 refresh_token_issued_at:
-  description: When RV(refresh_token) was issued, in seconds since the epoch, if known. Pass it back as
-    O(refresh_token_issued_at).
+  description: When RV(refresh_token) was issued, in seconds since the epoch, if known. Pass it back as O(refresh_token_issued_at).
   returned: success and O(token_store) is not set and a refresh token is known
   type: int
 recovery_file:
   description:
-    - Path of the recovery file holding the new tokens (vault-encrypted) when they could not be written to
-      O(token_store); move it over the store once the cause is fixed.
+    - Path of the recovery file holding the new tokens (vault-encrypted) when they could not be written to O(token_store);
+      move it over the store once the cause is fixed.
   returned: failure to write the store
   type: str
 oauth_error:
   description:
-    - The OAuth 2.0 error code with which the token endpoint refused the refresh grant, for example
-      V(invalid_grant) (the refresh token expired, was revoked or was used by another run).
-      The role C(dcops.bitbucket.oauth_session) acts on it to take a store that another job pushed to Git.
+    - The OAuth 2.0 error code with which the token endpoint refused the refresh grant, for example V(invalid_grant)
+      (the refresh token expired, was revoked or was used by another run). The role C(dcops.bitbucket.oauth_session)
+      acts on it to take a store that another job pushed to Git.
   returned: failure, when the token endpoint refused the refresh grant with an error code
   type: str
   sample: invalid_grant
