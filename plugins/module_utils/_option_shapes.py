@@ -58,6 +58,8 @@ def wrong_shapes(spec, params, prefix=''):
                     problems.append('%s must be a dictionary, not a %s' % (here, _kind(item)))
                 elif elements == 'dict' and isinstance(item, dict) and option.get('options'):
                     problems.extend(wrong_shapes(option['options'], item, here + '.'))
+        elif kind == 'dict' and _not_dict(value):
+            problems.append('%s must be a dictionary, not a %s' % (where, _kind(value)))
         elif kind == 'dict' and isinstance(value, dict) and option.get('options'):
             problems.extend(wrong_shapes(option['options'], value, where + '.'))
     return problems

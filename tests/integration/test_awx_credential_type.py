@@ -113,7 +113,7 @@ def test_definition_is_one_awx_accepts_and_matches_the_collection():
                 strict.from_string(leaf).render(**namespace)
 
     # Env names are the collection's connection fallbacks; extra vars are the role's options.
-    fragment = (REPO / 'plugins' / 'doc_fragments' / 'connection.py').read_text()
+    fragment = ''.join((REPO / 'plugins' / 'doc_fragments' / name).read_text() for name in ('connection.py', 'auth.py'))
     vault_env = {'VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_CACERT'}
     assert set(injectors['env']) == {'BITBUCKET_DC_URL', 'BITBUCKET_DC_USERNAME', 'BITBUCKET_DC_PASSWORD',
                                      'BITBUCKET_DC_CA_PATH'} | vault_env
