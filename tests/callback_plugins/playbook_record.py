@@ -42,6 +42,7 @@ class CallbackModule(CallbackBase):
         self._plays = []
         self._tasks = []
         self._host_started = {}
+        self._item_flags = {}
 
     def v2_playbook_on_start(self, playbook):
         self._started = time.monotonic()
@@ -65,10 +66,27 @@ class CallbackModule(CallbackBase):
             tasks.append({'task': {'name': task.get_name(), 'id': task._uuid, 'action': task.action}, 'hosts': {}})
         return tasks[-1]
 
+    def _item(self, result, **flags):
+        self._item_flags.setdefault((result._host.get_name(), result._task._uuid), []).append(flags)
+
+    def v2_runner_item_on_ok(self, result):
+        self._item(result, failed=False)
+
+    def v2_runner_item_on_failed(self, result):
+        self._item(result, failed=True)
+
+    def v2_runner_item_on_skipped(self, result):
+        self._item(result, failed=False, skipped=True)
+
     def _record(self, result, status, **flags):
         host = result._host.get_name()
         data = dict(result._result)
         data.update(flags)
+        # ansible-core 2.21 leaves 'failed' out of a loop's item results; the item callbacks still tell.
+        item_flags = self._item_flags.pop((host, result._task._uuid), [])
+        if isinstance(data.get('results'), list) and len(item_flags) == len(data['results']):
+            data['results'] = [dict(item_flag, **item) if isinstance(item, dict) else item
+                               for item, item_flag in zip(data['results'], item_flags)]
         self._play_entry(result._task)['hosts'][host] = data
         now = time.monotonic()
         if self._tasks:

@@ -163,5 +163,8 @@ def test_failures_are_clear_and_come_before_the_writes(sim, run_playbook):
     assert sim_user(state, 'ok1')['emailAddress'] == 'ok1.new@example.com'
     assert sim_user(state, 'ok2')['groups'] == ['stash-users'] and sim_user(state, 'ok3')['password'] == PASSWORD
     # A password inside a users item is as hidden as a top-level one: not in the results, not in the output.
-    assert bulk['invocation']['module_args']['users'][3]['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    # ansible-core 2.21 returns the invocation only when asked for (-vvv); where it is returned, it is masked.
+    if 'invocation' in bulk:
+        assert bulk['invocation']['module_args']['users'][3]['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert PASSWORD not in json.dumps(bulk)
     assert PASSWORD not in run.stdout + run.stderr + json.dumps(run.json)
