@@ -4,12 +4,10 @@ See docs/dev/architecture.md for the contract. Importing this file also makes ``
 importable (through a symlink to the repository) and puts the simulator package ``bbsim`` on ``sys.path``.
 """
 
-import ctypes
 import hashlib
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,7 @@ for helper_path in (REPO / 'tests' / 'integration', REPO / 'tests' / 'unit', REP
     if str(helper_path) not in sys.path:
         sys.path.insert(0, str(helper_path))
 
+import child_process  # noqa: E402 pylint: disable=wrong-import-position
 from bbsim.conformance import SpecConformance  # noqa: E402 pylint: disable=wrong-import-position
 from bbsim.control import SimControl  # noqa: E402 pylint: disable=wrong-import-position
 from judged_sim import Judges, is_integration_test  # noqa: E402 pylint: disable=wrong-import-position
@@ -67,21 +66,6 @@ sys.path.insert(0, str(COLLECTIONS_PATH))
 
 
 # The simulator ---------------------------------------------------------------------------------------------------
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent_pid):
-    """preexec_fn: SIGTERM when the process that started the simulator ends, even by os._exit or SIGKILL.
-
-    Forked test workers (ansible-test units) end with os._exit, so fixture teardown never stops the simulator.
-    """
-    def arm():
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent_pid:  # the parent ended before the signal was armed
-            os._exit(1)
-    return arm
-
-
 class SimInstance:
     """One simulated Bitbucket: ``url``, ``ca_path`` (None without TLS) and ``control`` (SimControl)."""
 
@@ -107,7 +91,7 @@ class SimProcess:
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(SIMULATOR_PATH), env.get('PYTHONPATH')]))
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True,
-                                        preexec_fn=_die_with_parent(os.getpid()))  # pylint: disable=subprocess-popen-preexec-fn
+                                        preexec_fn=child_process.die_with_parent())  # pylint: disable=subprocess-popen-preexec-fn
         ready = self._ready_line()
         self.instances = [SimInstance(item['url'], item['ca_path']) for item in ready['instances']]
 
@@ -122,13 +106,7 @@ class SimProcess:
         return json.loads(line)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        child_process.stop(self.process)
         self.process.stdout.close()
         self._stderr.close()
 

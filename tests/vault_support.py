@@ -11,7 +11,6 @@ policies, AppRole and namespaces; the code under test never uses it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime
 import json
 import os
@@ -27,9 +26,10 @@ from pathlib import Path
 
 import requests
 
+import child_process
+
 BAO = shutil.which('bao', path=str(Path(sys.executable).parent)) or shutil.which('bao')
 START_TIMEOUT = 30
-PR_SET_PDEATHSIG = 1
 
 # The policy a token-store job needs (docs/oauth.md shows the same one): the secret, the secrets below it (the
 # lock and recovery copies) and their metadata. ``{mount}`` and ``{path}`` are filled in.
@@ -58,11 +58,6 @@ def _epoch(rfc3339):
     head, dummy, fraction = rfc3339.rstrip('Z').partition('.')
     return datetime.datetime.fromisoformat(head).replace(tzinfo=datetime.timezone.utc).timestamp() \
         + float('0.' + (fraction or '0'))
-
-
-def _die_with_parent():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class BaoAdmin:
@@ -166,7 +161,7 @@ class BaoServer:
             [BAO, 'server', '-dev', '-dev-listen-address=127.0.0.1:%d' % self.port,
              '-dev-root-token-id=%s' % self.root_token, '-dev-no-store-token', '-config=%s' % (self.home / 'audit.hcl')],
             cwd=str(self.home), env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent)
+            preexec_fn=child_process.die_with_parent(signal.SIGKILL))
         self.admin = BaoAdmin(self.url, self.root_token)
         self._wait_healthy()
 
@@ -209,12 +204,6 @@ class BaoServer:
         return times
 
     def stop(self):
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        child_process.stop(self.process)
         self._log.close()
         shutil.rmtree(self.home, ignore_errors=True)

@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import child_process
 from node import JUDGES, node_env, node_home, ensure_packages
 
 START_TIMEOUT = 120
@@ -22,7 +23,8 @@ class OidcJudge:
         env = dict(node_env(), OIDC_JUDGE=json.dumps(settings), NODE_ENV='production')
         self._log = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen([str(node_home() / 'bin' / 'node'), str(JUDGES / 'oidc' / 'server.mjs')],
-                                        cwd=str(JUDGES), env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
+                                        cwd=str(JUDGES), env=env, stdout=subprocess.PIPE, stderr=self._log, text=True,
+                                        preexec_fn=child_process.die_with_parent())  # pylint: disable=subprocess-popen-preexec-fn
         readable = select.select([self.process.stdout], [], [], START_TIMEOUT)[0]
         line = self.process.stdout.readline() if readable else ''
         if not line:
@@ -37,13 +39,7 @@ class OidcJudge:
         return self._log.read()[-4000:]
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        child_process.stop(self.process)
         self.process.stdout.close()
         self._log.close()
 

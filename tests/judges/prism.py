@@ -17,6 +17,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import child_process
 from node import node_command, node_env
 
 START_TIMEOUT = 240  # seconds; Prism loads the 1.6 MB file, slow on a busy machine
@@ -63,7 +64,8 @@ class PrismProcess:
         started = time.monotonic()
         command = node_command('.bin/prism', 'proxy', spec_path, upstream, '--errors=false', '--host', '127.0.0.1',
                                '--port', port)
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=node_env())
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=node_env(),
+                                        preexec_fn=child_process.die_with_parent())  # pylint: disable=subprocess-popen-preexec-fn
         self._wait_ready()
         self.startup_seconds = time.monotonic() - started
 
@@ -83,13 +85,7 @@ class PrismProcess:
         raise RuntimeError('Prism did not start:\n%s' % log)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        child_process.stop(self.process)
         self._log.close()
 
 
