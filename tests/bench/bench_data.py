@@ -11,8 +11,8 @@ from runner import REPO
 
 # runner put the collection on sys.path (through tests/conftest.py), so these imports come after it.
 from ansible.parsing.vault import VaultSecret  # pylint: disable=wrong-import-order
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._token_store import (  # pylint: disable=wrong-import-order
-    TokenStore,
+from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import (  # pylint: disable=wrong-import-order
+    FileTokenStore,
 )
 
 CLIENT_ID = 'bench-client'
@@ -102,7 +102,7 @@ def prepare_instance(instance, users=0, policy=None, **config):
 
 def write_token_store(path, url, tokens):
     """The vault-encrypted store the consent playbook would leave behind."""
-    store = TokenStore(str(path), [('default', VaultSecret(VAULT_PASSWORD.encode()))])
+    store = FileTokenStore(str(path), [('default', VaultSecret(VAULT_PASSWORD.encode()))])
     data = {'url': url, 'client_id': CLIENT_ID, 'redirect_uri': REDIRECT_URI,
             'refresh_token': tokens['refresh_token'], 'refresh_token_issued_at': int(time.time()),
             'access_token': tokens['access_token'], 'expires_at': tokens['expires_at'], 'token_type': 'bearer',
