@@ -108,7 +108,7 @@ def write_token_store(path, url, tokens):
             'access_token': tokens['access_token'], 'expires_at': tokens['expires_at'], 'token_type': 'bearer',
             'scope': ['ADMIN_WRITE']}
     with store.locked():
-        store.write(data)
+        store.create(data, force=True)
 
 
 def vault_password_file(workdir):
