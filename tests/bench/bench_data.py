@@ -9,16 +9,12 @@ import time
 
 from runner import REPO
 
-# runner put the collection on sys.path (through tests/conftest.py), so these imports come after it.
-from ansible.parsing.vault import VaultSecret  # pylint: disable=wrong-import-order
-from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import (  # pylint: disable=wrong-import-order
-    FileTokenStore,
-)
+# runner put tests/ and the collection on sys.path (through tests/conftest.py), so this import comes after it.
+from oauth_support import VAULT_PASSWORD, write_store  # pylint: disable=wrong-import-order
 
 CLIENT_ID = 'bench-client'
 CLIENT_SECRET = 'bench-client-secret'
 REDIRECT_URI = 'http://127.0.0.1:8765/callback'
-VAULT_PASSWORD = 'bench-vault-password'
 MAX_EXPIRY_DAYS = 90
 MEASURED = 'Measured'
 URI_LOOP_TASKS = ('Read each user', 'Update each user that differs')
@@ -102,13 +98,10 @@ def prepare_instance(instance, users=0, policy=None, **config):
 
 def write_token_store(path, url, tokens):
     """The vault-encrypted store the consent playbook would leave behind."""
-    store = FileTokenStore(str(path), [('default', VaultSecret(VAULT_PASSWORD.encode()))])
-    data = {'url': url, 'client_id': CLIENT_ID, 'redirect_uri': REDIRECT_URI,
-            'refresh_token': tokens['refresh_token'], 'refresh_token_issued_at': int(time.time()),
-            'access_token': tokens['access_token'], 'expires_at': tokens['expires_at'], 'token_type': 'bearer',
-            'scope': ['ADMIN_WRITE']}
-    with store.locked():
-        store.create(data, force=True)
+    write_store(path, {'url': url, 'client_id': CLIENT_ID, 'redirect_uri': REDIRECT_URI,
+                       'refresh_token': tokens['refresh_token'], 'refresh_token_issued_at': int(time.time()),
+                       'access_token': tokens['access_token'], 'expires_at': tokens['expires_at'],
+                       'token_type': 'bearer', 'scope': ['ADMIN_WRITE']})
 
 
 def vault_password_file(workdir):

@@ -7,9 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ansible.parsing.vault import VaultSecret
-
 from ansible_collections.dcops.bitbucket.plugins.plugin_utils._file_token_store import FileTokenStore
+from oauth_support import VAULT
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'bench'))
 
@@ -20,7 +19,7 @@ def test_bench_writes_a_token_store_the_collection_reads(tmp_path):
     path = tmp_path / 'store.yml'
     tokens = {'access_token': 'bench-access', 'refresh_token': 'bench-refresh', 'expires_at': 4102444800}
     bench_data.write_token_store(path, 'http://127.0.0.1:1', tokens)
-    store = FileTokenStore(str(path), [('default', VaultSecret(bench_data.VAULT_PASSWORD.encode()))])
+    store = FileTokenStore(str(path), VAULT)
     with store.locked():
         data = store.read()
     assert data['refresh_token'] == 'bench-refresh'
