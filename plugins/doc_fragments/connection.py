@@ -65,6 +65,9 @@ options:
     description:
       - How many independent reads (each user's tokens, each group's members) are sent at once, over as many
         kept-alive connections. Writes are always sent one after another, in order.
+      - While a listing is still being read page by page, its next page counts as one of these.
+      - To use a rate limit of R requests per second at a latency of L seconds per answer, about R x L reads must
+        be under way at once; the default suffices for Bitbucket's default limit (5 per second) up to 800 ms.
       - V(1) sends every request one at a time.
     type: int
     default: 4

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import concurrent.futures
+import threading
 import time
 
 DEFAULT_MAX_CONCURRENCY = 4
@@ -34,21 +35,56 @@ def bounded_map(function, items, max_concurrency=DEFAULT_MAX_CONCURRENCY, progre
     The first exception is raised once the calls already under way have ended; the calls not yet started are
     dropped. progress(done, total), when given, is called every few seconds and at the end.
     """
-    items = list(items)
-    report = _Progress(progress, len(items))
-    if max_concurrency <= 1 or len(items) <= 1:
+    return map_as_listed(function, [list(items)], max_concurrency, progress)
+
+
+def map_as_listed(function, pages, max_concurrency=DEFAULT_MAX_CONCURRENCY, progress=None, listed=None):
+    """[function(item) for page in pages for item in page], each page's items started while the next page is read.
+
+    Reading pages (each next() one request) holds one of the max_concurrency lanes until the listing ends; the items
+    share the others, then all of them. listed(count), when given, is told how many items are known after each page.
+    Results, errors and progress as in bounded_map; while the listing goes on, progress gets total None.
+    """
+    if max_concurrency <= 1:
+        items = [item for page in pages for item in page]
+        if listed is not None:
+            listed(len(items))
+        report = _Progress(progress, len(items))
         results = []
         for item in items:
             results.append(function(item))
-            report.one_done()
+            report.count(len(results))
         report.finish()
         return results
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(max_concurrency, len(items))) as pool:
-        futures = [pool.submit(function, item) for item in items]
+    report = _Progress(progress, None)
+    lanes = threading.BoundedSemaphore(max_concurrency)
+    failed = threading.Event()
+
+    def run(item):
+        with lanes:
+            return function(item)
+
+    def finished(future):
+        if not future.cancelled() and future.exception() is not None:
+            failed.set()
+
+    futures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max_concurrency) as pool:
         try:
-            for future in concurrent.futures.as_completed(futures):
+            with lanes:  # the listing's lane
+                for page in pages:
+                    for item in page:
+                        futures.append(pool.submit(run, item))
+                        futures[-1].add_done_callback(finished)
+                    if listed is not None:
+                        listed(len(futures))
+                    report.count(sum(1 for future in futures if future.done()))
+                    if failed.is_set():
+                        break
+            report.listed(len(futures))
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 future.result()
-                report.one_done()
+                report.count(done)
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -58,7 +94,10 @@ def bounded_map(function, items, max_concurrency=DEFAULT_MAX_CONCURRENCY, progre
 
 
 class _Progress:
-    """Calls progress(done, total) at most every PROGRESS_EVERY seconds, and once at the end."""
+    """Calls progress(done, total) at most every PROGRESS_EVERY seconds, and once at the end.
+
+    total is None until it is known (see listed).
+    """
 
     def __init__(self, callback, total, clock=time.monotonic):
         self.callback = callback
@@ -67,8 +106,11 @@ class _Progress:
         self._clock = clock
         self._last = clock()
 
-    def one_done(self):
-        self.done += 1
+    def listed(self, total):
+        self.total = total
+
+    def count(self, done):
+        self.done = done
         if self.callback is not None and self._clock() - self._last >= PROGRESS_EVERY:
             self._last = self._clock()
             self.callback(self.done, self.total)

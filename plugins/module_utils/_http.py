@@ -175,7 +175,12 @@ class BitbucketClient:
         raise AssertionError('unreachable')  # pragma: no cover
 
     def paged(self, path, params=None, limit=DEFAULT_PAGE_LIMIT):
-        """Yield every value of a paged collection, following nextPageStart until isLastPage.
+        """Yield every value of a paged collection, following nextPageStart until isLastPage."""
+        for values in self.pages(path, params, limit):
+            yield from values
+
+    def pages(self, path, params=None, limit=DEFAULT_PAGE_LIMIT):
+        """Yield the values of a paged collection page by page (one request each), following nextPageStart.
 
         docs/dev/bitbucket-api-notes.md §3.2: the server may cap `limit` below what was asked and identifiers of adjacent
         objects need not be contiguous, so the next start is always the server's nextPageStart.
@@ -185,7 +190,7 @@ class BitbucketClient:
         while True:
             page = self.get(path, params=base + [('start', start), ('limit', limit)]) or {}
             values = page.get('values') or []
-            yield from values
+            yield values
             if page.get('isLastPage', True):
                 return
             next_start = page.get('nextPageStart')

@@ -15,13 +15,17 @@ __metaclass__ = type
 
 
 def progress_logger(module, what):
-    """progress(done, total) that logs 'N/M <what> read, X s waited for the rate limit, Y answers of 429'."""
+    """progress(done, total) that logs 'N/M <what> read, X s waited for the rate limit, Y answers of 429'.
+
+    total is None while the items are still being listed: 'N/?'.
+    """
 
     def progress(done, total):
         summary = module.client.pacer.summary()
-        module.log('%s: %d/%d %s read after %.1f s (%d requests, %.1f s waited for the rate limit, %d answers of '
-                   'HTTP 429)' % (module._name, done, total, what, summary['seconds'], summary['requests'],
-                                  summary['rate_limit_wait_seconds'], summary['rate_limited_answers']))
+        module.log('%s: %d/%s %s read after %.1f s (%d requests, %.1f s waited for the rate limit, %d answers of '
+                   'HTTP 429)' % (module._name, done, '?' if total is None else total, what, summary['seconds'],
+                                  summary['requests'], summary['rate_limit_wait_seconds'],
+                                  summary['rate_limited_answers']))
 
     return progress
 

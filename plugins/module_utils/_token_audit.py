@@ -150,13 +150,19 @@ def audit_owner(api, owner_type, owner, max_expiry_days, owner_name=None, requir
 
 
 def audit_users(api, users, max_expiry_days, max_concurrency=1, progress=None, now=None):
-    """The audit records of each user's tokens, one list per user in the users' order, read concurrently."""
-    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map
+    """The audit records of each user's tokens, one list per user in the users' order, read concurrently.
+
+    users is a list, or an iterator of pages (lists) of users: then each page's users are read while the next
+    page is listed (the listing and the token reads overlap).
+    """
+    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map, map_as_listed
 
     now = now_ms() if now is None else now
 
     def one(user):
         return audit_owner(api, 'user', user['slug'], max_expiry_days, owner_name=user['name'], now=now)
 
-    api.client.pacer.expect(len(users))
-    return bounded_map(one, users, max_concurrency, progress)
+    if isinstance(users, list):
+        api.client.pacer.expect(len(users))
+        return bounded_map(one, users, max_concurrency, progress)
+    return map_as_listed(one, users, max_concurrency, progress, listed=api.client.pacer.expect)

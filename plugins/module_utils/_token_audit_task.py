@@ -45,15 +45,19 @@ def audit(client, params, progress=None):
     """
     api = AccessTokensApi(client, bearer=bool(params['access_token']))
     limit = params['max_expiry_days']
-    users = [] if params['users'] == [] else select_users(UsersApi(client).all().values(), params['users'])
+    if params['users'] is None:
+        users = (select_users(page) for page in UsersApi(client).pages())
+    else:
+        users = [] if params['users'] == [] else select_users(UsersApi(client).all().values(), params['users'])
+    per_user = audit_users(api, users, limit, client.max_concurrency, progress)
     tokens = []
-    for found in audit_users(api, users, limit, client.max_concurrency, progress):
+    for found in per_user:
         tokens.extend(found)
     for key in params['projects']:
         tokens.extend(audit_owner(api, 'project', key, limit, required=True))
     for repository in params['repositories']:
         tokens.extend(audit_owner(api, 'repository', repository, limit, required=True))
     summary = summarise(tokens)
-    summary['users_scanned'] = len(users)
+    summary['users_scanned'] = len(per_user)
     summary.update(client.pacer.summary())
     return tokens, summary

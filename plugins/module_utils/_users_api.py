@@ -29,6 +29,14 @@ class UsersApi:
         params = {'filter': filter} if filter else None
         return dict((user['name'], user) for user in self.client.paged(USERS_PATH, params=params) if user.get('name'))
 
+    def pages(self):
+        """Every user, a page (one request) at a time: lists of RestDetailedUser, each name once."""
+        seen = set()
+        for page in self.client.pages(USERS_PATH):
+            fresh = [user for user in page if user.get('name') and user['name'] not in seen]
+            seen.update(user['name'] for user in fresh)
+            yield fresh
+
     def find(self, name):
         """The RestDetailedUser named name (case-insensitively, as Bitbucket compares names), or None.
 

@@ -54,6 +54,21 @@ def kind(entry):
     return entry['method'], path
 
 
+def settled(kinds):
+    """kinds with each run of user listings and token listings put in order: listings first, then token reads."""
+    reads = (('GET', 'users'), ('GET', 'tokens'))
+    out, run = [], []
+    for one in kinds + [None]:
+        if one in reads:
+            run.append(one)
+            continue
+        out += sorted(run, key=reads.index)
+        run = []
+        if one is not None:
+            out.append(one)
+    return out
+
+
 def test_audit_of_200_users_and_revocation_of_exactly_the_noncompliant_tokens(sim, run_playbook):
     sim.control.config(page_cap=PAGE_CAP)
     sim.control.seed(users=[{'name': 'user%03d' % i} for i in range(USERS)],
@@ -128,5 +143,8 @@ def test_audit_of_200_users_and_revocation_of_exactly_the_noncompliant_tokens(si
                 + [('GET', 'token'), ('DELETE', 'token')] * len(noncompliant)
                 + reads
                 + audit_all)
-    # Runs of more than a burst of requests also read the rate-limit settings once (the pacer's look-up).
-    assert [kind(entry) for entry in sim.control.requests() if '/rate-limit/' not in entry['path']] == expected
+    # Runs of more than a burst of requests also read the rate-limit settings once (the pacer's look-up). An audit
+    # of every user reads each page's tokens while it lists the next page (tests/unit/test_client_pacing.py), so
+    # within a run of listings and token reads only the counts are fixed.
+    sent = [kind(entry) for entry in sim.control.requests() if '/rate-limit/' not in entry['path']]
+    assert settled(sent) == settled(expected)

@@ -4,12 +4,13 @@ a 429 that comes anyway honoured and counted. The refill rate is scaled up for s
 
 import pytest
 
-from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map
+from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map, map_as_listed
 from ansible_collections.dcops.bitbucket.plugins.module_utils._connection import client_from_params
 from ansible_collections.dcops.bitbucket.plugins.module_utils._errors import BitbucketHTTPError
 
 ADMIN_PASSWORD = 'admin-password'
 USERS = 'rest/api/latest/admin/users'
+TOKENS = 'rest/access-tokens/latest/users/'
 SETTINGS = '/rest/api/latest/admin/rate-limit/settings'
 CAPACITY, FILL_RATE = 60, 50  # Bitbucket's bucket of 60, refilled ten times faster than its 5 per second
 
@@ -113,3 +114,39 @@ def test_bounded_map_keeps_the_order_and_raises_the_first_error():
 
     with pytest.raises(ValueError, match='seven'):
         bounded_map(fail_on_seven, range(20), 4)
+
+
+def _listed_then_read(sim, users=200, page_cap=25, latency=0.02):
+    sim.control.config(page_cap=page_cap)
+    sim.control.seed(users=[{'name': 'user%03d' % index} for index in range(users)])
+    sim.control.latency(fixed=latency)
+    sim.control.clear_requests()
+
+
+def test_reads_of_listed_items_start_while_the_listing_goes_on_within_max_concurrency(sim):
+    _listed_then_read(sim)
+    client = paced_client(sim, rate_limit=0)
+
+    def details(user):
+        return client.get(USERS, params={'filter': user['name']})['values'][0]['name']
+
+    names = map_as_listed(details, client.pages(USERS), client.max_concurrency)
+
+    assert names == ['admin'] + ['user%03d' % index for index in range(200)]
+    log = [(r['seq'], 'filter=' in r['query']) for r in sim.control.requests()]
+    pages = [seq for seq, filtered in log if not filtered]
+    assert len(pages) == 9 and len(log) == 9 + 201
+    assert min(seq for seq, filtered in log if filtered) < pages[-1]  # the reads did not wait for the last page
+    assert sim.control.in_flight()['peak'] == 4  # the listing's request counts as one of the four
+
+
+def test_a_failed_read_stops_the_listing(sim):
+    _listed_then_read(sim, users=400)
+    sim.control.fault(method='GET', path='/users/user003$', action='status', status=500, times=None)
+    client = paced_client(sim, rate_limit=0, retries=0)
+
+    with pytest.raises(BitbucketHTTPError) as failure:
+        map_as_listed(lambda user: client.get(TOKENS + user['slug']), client.pages(USERS), 4)
+
+    assert failure.value.status == 500
+    assert sum(1 for r in sim.control.requests() if r['path'].endswith('/admin/users')) < 17  # of 17 pages

@@ -57,7 +57,12 @@ class SimControl:
         return len(self.requests(family, method))
 
     def clear_requests(self):
+        """Clear the request log and the peak of requests answered at once."""
         return self._call('POST', 'requests/clear')
+
+    def in_flight(self):
+        """{'now': requests being answered, 'peak': the most at once since the last clear_requests}."""
+        return self._call('GET', 'in-flight')
 
     def fault(self, **spec):
         """method, path (regex), action, status, retry_after, delay, times (default 1; None: forever), body."""

@@ -64,7 +64,13 @@ def _requests(instance, data):
 def _clear_requests(instance, data):
     del data
     instance.log.clear()
+    instance.in_flight.clear()
     return {'cleared': True}
+
+
+def _in_flight(instance, data):
+    del data
+    return instance.in_flight.view()
 
 
 def _add_fault(instance, data):
@@ -115,6 +121,7 @@ CALLS = {
     ('GET', '/_sim/requests'): _requests,
     ('POST', '/_sim/requests/clear'): _clear_requests,
     ('DELETE', '/_sim/requests'): _clear_requests,
+    ('GET', '/_sim/in-flight'): _in_flight,
     ('POST', '/_sim/faults'): _add_fault,
     ('GET', '/_sim/faults'): _list_faults,
     ('DELETE', '/_sim/faults'): _clear_faults,

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import control_api
 from .app import ROUTER, dispatch
+from .in_flight import InFlight
 from .latency import Latency
 from .rate_limit import RateLimiter
 from .faults import ANSWERING, CLOSING, FaultSet, fault_response
@@ -29,6 +30,7 @@ class Instance:
         self.faults = FaultSet()
         self.log = RequestLog()
         self.latency = Latency()
+        self.in_flight = InFlight()
         self.rate_limit = RateLimiter()
         self.startup = ({}, {})
         self.url = None
@@ -39,6 +41,7 @@ class Instance:
             self.state.reset()
         self.faults.clear()
         self.log.clear()
+        self.in_flight.clear()
         self.apply_startup(*self.startup)
 
     def apply_startup(self, latency, rate_limit):
@@ -50,6 +53,10 @@ class Instance:
 
     def serve(self, request):
         """(Response or None, closing action or None) for one Bitbucket request, with faults applied."""
+        with self.in_flight:
+            return self._serve(request)
+
+    def _serve(self, request):
         self.latency.wait()
         family = ROUTER.family(request.path)
         fault = self.faults.take(request.method, request.path)

@@ -1,5 +1,6 @@
 """The simulator's latency and Bitbucket's per-user rate limiter with its settings API, over HTTP."""
 
+import threading
 import time
 
 from bbsim.rest import Rest
@@ -102,3 +103,17 @@ def test_command_line_sets_latency_and_limit_and_reset_returns_to_them(sim_facto
     assert time.monotonic() - started >= 0.3
     assert statuses == [200, 200, 429]
     assert rest.get(SETTINGS).status_code == 429
+
+
+def test_in_flight_counts_the_requests_answered_at_once(sim):
+    sim.control.latency(fixed=0.3)
+    threads = [threading.Thread(target=Rest(sim).get, args=(USERS,)) for _thread in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sim.control.in_flight() == {'now': 0, 'peak': 3}
+    Rest(sim).get(USERS)
+    assert sim.control.in_flight()['peak'] == 3
+    sim.control.clear_requests()
+    assert sim.control.in_flight() == {'now': 0, 'peak': 0}
