@@ -5,6 +5,7 @@
 """``make bench``: start the simulators, run every scenario and baseline several times, write the report and chart.
 
   python tests/bench/bench.py [--reps N] [--heavy-reps N] [--only NAME ...] [--report PATH] [--chart PATH]
+                              [--matrix-reps N] [--latencies MS ...] [--matrix-jobs JOB ...]
                               [--keep] [--save JSON] [--render JSON]
 
 Scenarios (see docs/benchmarks.md): ping, policy, users100, users1000, users5000, changes, groups, fleet, and
@@ -62,6 +63,8 @@ def arguments(argv):
                         help='repetitions of the latency and rate-limit matrix (the one-at-a-time audit: the first)')
     parser.add_argument('--latencies', type=int, nargs='+', default=list(matrix.LATENCIES_MS),
                         help='latencies (ms) of the matrix, by default 0 25 100')
+    parser.add_argument('--matrix-jobs', nargs='+', choices=[job.name for job in matrix.JOBS],
+                        help='jobs of the matrix, by default all of them')
     parser.add_argument('--only', nargs='+', help='run only these scenarios (the report then says so)')
     parser.add_argument('--report', default=str(REPORT))
     parser.add_argument('--chart', default=str(CHART))
@@ -103,7 +106,9 @@ def main(argv=None):
             matrix_process = runner.SimProcess(instances=len(matrix.JOBS), page_cap=PAGE_CAP)
             processes.append(matrix_process)
             matrix.CONDITIONS[:] = [c for c in matrix.CONDITIONS if c.latency_ms in args.latencies]
-            _run_matrix(matrix.build(ansible, matrix_process.instances), results, args.matrix_reps)
+            jobs = [job for job in matrix.build(ansible, matrix_process.instances)
+                    if not args.matrix_jobs or job.name in args.matrix_jobs]
+            _run_matrix(jobs, results, args.matrix_reps)
         for rep in range(1, args.reps + 1):
             for name, scenario in list(chosen):
                 _log('repetition %d/%d: %s' % (rep, args.reps, name))
@@ -152,8 +157,11 @@ def _attempt(results, name, stage, action):
     return True
 
 
+_STARTED = time.monotonic()
+
+
 def _log(message):
-    sys.stderr.write('bench: %s\n' % message)
+    sys.stderr.write('bench: [%4.0f s] %s\n' % (time.monotonic() - _STARTED, message))
     sys.stderr.flush()
 
 

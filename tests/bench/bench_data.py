@@ -18,8 +18,8 @@ REDIRECT_URI = 'http://127.0.0.1:8765/callback'
 MAX_EXPIRY_DAYS = 90
 MEASURED = 'Measured'
 URI_LOOP_TASKS = ('Read each user', 'Update each user that differs')
-URI_LOOP_USERS = 100
-CHANGE_EVERY = 20  # 1 user in 20 changes: 50 of 1,000 (5 of the 100 in the uri loop)
+URI_LOOP_USERS = 40
+CHANGE_EVERY = 20  # 1 user in 20 changes: 50 of 1,000 (2 of the 40 in the uri loop, scaled by 25 to 50)
 GROUPS, MEMBERS_PER_GROUP = 100, 10
 ENFORCE_PLAYBOOK = REPO / 'playbooks' / 'enforce_token_expiry.yml'
 

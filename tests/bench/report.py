@@ -15,6 +15,7 @@ import requests
 import chart
 import matrix_report
 import targets
+from bench_data import CHANGE_EVERY, URI_LOOP_USERS
 from targets import SIZES, seconds
 BLUE, ORANGE, GREY, GREEN = (31, 119, 180), (255, 127, 14), (120, 120, 120), (44, 160, 44)
 
@@ -26,7 +27,7 @@ LABELS = {
     'policy.floor': 'policy: protocol floor (1 GET)',
     'changes.module_task': '1,000 users, 50 changes: bitbucket_user task',
     'changes.floor': '1,000 users, 50 changes: protocol floor',
-    'changes.uri_loop_100': '100 users, 5 changes: uri loop tasks (GET + PUT)',
+    'changes.uri_loop': '%d users, %d changes: uri loop tasks (GET + PUT)' % (URI_LOOP_USERS, URI_LOOP_USERS // CHANGE_EVERY),
     'groups.module_task': '100 groups of 10 members, no change: bitbucket_group task',
     'groups.floor': '100 groups of 10 members, no change: protocol floor',
     'fleet.enforce': 'fleet: enforce_token_expiry.yml, 50 hosts, -f 25 (playbook)',
@@ -37,7 +38,7 @@ for _size in SIZES:
     LABELS['users.%d.floor' % _size] = '%s users, no change: protocol floor' % format(_size, ',')
     LABELS['users.%d.shape_task' % _size] = '%s users: same argument and result, no HTTP (shape task)' % format(
         _size, ',')
-LABELS['users.1000.uri_loop_100'] = '100 users, no change: uri loop tasks (GET each)'
+LABELS['users.1000.uri_loop'] = '%d users, no change: uri loop tasks (GET each)' % URI_LOOP_USERS
 
 
 def machine():

@@ -88,7 +88,7 @@ class UsersNoChange(Scenario):
     """bitbucket_user with ``size`` users that all match already (page cap 25), against the protocol floor and
     against a module that takes the same argument and returns the same result without HTTP (the task's shape).
 
-    With uri_loop, also the per-user loop of ansible.builtin.uri tasks over the first 100 users.
+    With uri_loop, also the per-user loop of ansible.builtin.uri tasks over the first URI_LOOP_USERS users.
     """
 
     def __init__(self, ansible, instance, size, uri_loop=False):
@@ -123,12 +123,12 @@ class UsersNoChange(Scenario):
         if self.uri_loop and heavy:
             control.clear_requests()
             loop = self.ansible.run('users_uri.yml', self.localhost, self.loop_vars)
-            results.add(key + '.uri_loop_100', sum(loop.task_seconds(name) for name in URI_LOOP_TASKS))
-            results.count_requests(key + '.uri_loop_100', request_counts(control))
+            results.add(key + '.uri_loop', sum(loop.task_seconds(name) for name in URI_LOOP_TASKS))
+            results.count_requests(key + '.uri_loop', request_counts(control))
 
 
 class UsersWithChanges(Scenario):
-    """1,000 users of which 50 differ: the module, the protocol floor and the uri loop (100 users, 5 changes).
+    """1,000 users of which 50 differ: the module, the protocol floor and the uri loop (the first URI_LOOP_USERS users).
 
     Each run changes the simulator, so every run starts from a freshly seeded instance (untimed).
     """
@@ -163,8 +163,8 @@ class UsersWithChanges(Scenario):
             return
         dummy, extra_vars = self._reseed('changes-loop', self.wanted[:URI_LOOP_USERS])
         loop = self.ansible.run('users_uri.yml', self.localhost, extra_vars)
-        results.add('changes.uri_loop_100', sum(loop.task_seconds(name) for name in URI_LOOP_TASKS))
-        results.count_requests('changes.uri_loop_100', request_counts(control))
+        results.add('changes.uri_loop', sum(loop.task_seconds(name) for name in URI_LOOP_TASKS))
+        results.count_requests('changes.uri_loop', request_counts(control))
 
 
 class GroupsNoChange(Scenario):

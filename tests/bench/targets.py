@@ -106,9 +106,9 @@ def rows(figures):
                      _ratios(lambda s: f.get('policy.module_task', s), lambda s: f.get('policy.uri_task', s)),
                      check=lambda ratio: ratio <= 1.3))
     for label, key, loop, target, check in (
-            ('Users 1,000, no change', 'users.1000', 'users.1000.uri_loop_100', 'only GETs',
+            ('Users 1,000, no change', 'users.1000', 'users.1000.uri_loop', 'only GETs',
              lambda c: c.get('GET', 0) > 0 and _writes(c) == 0),
-            ('Users 1,000, 50 changes', 'changes', 'changes.uri_loop_100',
+            ('Users 1,000, 50 changes', 'changes', 'changes.uri_loop',
              'exactly the %d writes, plus reads' % (1000 // CHANGE_EVERY),
              lambda c: c.get('PUT') == _writes(c) == 1000 // CHANGE_EVERY)):
         found.append(_count_row('%s: requests' % label, f, key, target, check))
