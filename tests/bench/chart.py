@@ -60,17 +60,20 @@ def grouped_bars(path, title, y_label, groups, bars, reference=None):
         axes.bar(xs, [value or 0 for value in values], width, color=_rgb(color), label=label)
     axes.set_xticks(range(len(groups)))
     axes.set_xticklabels(groups, rotation=20, ha='right')
-    _finish(figure, axes, path, title, None, y_label)
+    # Headroom above the tallest bar and the reference line, so that the legend covers no bar.
+    tallest = max([value or 0 for dummy, dummy, values in bars for value in values] + [reference[1] if reference else 0])
+    axes.set_ylim(0, tallest * 1.45)
+    _finish(figure, axes, path, title, None, y_label, legend_columns=2)
 
 
-def _finish(figure, axes, path, title, x_label, y_label):
+def _finish(figure, axes, path, title, x_label, y_label, legend_columns=1):
     axes.set_title(title, loc='left')
     if x_label:
         axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)
     axes.grid(True, color='#e1e1e1')
     axes.set_axisbelow(True)
-    axes.legend(loc='upper left', fontsize='small')
+    axes.legend(loc='upper left', fontsize='small', ncol=legend_columns)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

@@ -18,7 +18,8 @@ requests, which any client built on requests pays once per process, "requests": 
 
 --concurrency N sends the independent reads (each group's members, each user's tokens) N at a time over N kept-alive
 connections; --rate R --burst B keeps under a token bucket of B requests refilled at R per second, with exact
-knowledge of it (the bucket is full at the start), as the fewest requests under that limit would be sent.
+knowledge of it (the bucket is full at the start, and a token per connection is kept for the requests on their way),
+as the fewest requests under that limit would be sent: none of them answered 429.
 
 The bearer token comes from the environment variable BENCH_TOKEN.
 """
@@ -45,10 +46,15 @@ PAGE_LIMIT = 1000
 
 
 class Bucket:
-    """The server's token bucket, known exactly: a request waits until the bucket holds a token."""
+    """The server's token bucket, known exactly: a request waits until the bucket holds a token.
 
-    def __init__(self, rate, burst):
-        self.rate, self.burst = rate, burst
+    The server counts a request when it arrives and starts its bucket at the first one, a little after this copy,
+    so the copy keeps ``reserve`` tokens for the requests on their way (one per connection); without them the
+    script collects a 429 (an extra request) as the burst runs out.
+    """
+
+    def __init__(self, rate, burst, reserve=0):
+        self.rate, self.burst, self.reserve = rate, burst, min(reserve, burst // 2)
         self.tokens, self.then = float(burst), time.monotonic()
         self.lock = threading.Lock()
 
@@ -58,10 +64,10 @@ class Bucket:
                 now = time.monotonic()
                 self.tokens = min(self.burst, self.tokens + (now - self.then) * self.rate)
                 self.then = now
-                if self.tokens >= 1:
+                if self.tokens - self.reserve >= 1:
                     self.tokens -= 1
                     return
-                wait = (1 - self.tokens) / self.rate
+                wait = (1 + self.reserve - self.tokens) / self.rate
             time.sleep(wait)
 
 
@@ -155,7 +161,8 @@ def main(argv=None):
     if args.desired:
         with open(args.desired) as handle:
             desired = json.load(handle)
-    conversation = Conversation(args.url, os.environ['BENCH_TOKEN'], args.concurrency, Bucket(args.rate, args.burst))
+    bucket = Bucket(args.rate, args.burst, reserve=args.concurrency)
+    conversation = Conversation(args.url, os.environ['BENCH_TOKEN'], args.concurrency, bucket)
     started = time.perf_counter()
     if args.mode == 'policy':
         read_policy(conversation)
