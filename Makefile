@@ -31,7 +31,7 @@ help:
 	@echo "make lint         ansible-lint (production profile) and ansible-test sanity"
 	@echo "make matrix       unit and integration suites on each tested ansible-core x Python pair (noxfile.py; CI runs it)"
 	@echo "make docs         the collection's HTML docsite (antsibull-docs, Sphinx) in build/docsite; make docs-test opens it in Chromium"
-	@echo "make bench        benchmark against floors, with latency and rate limit (about 20 min, not in make test); docs/benchmarks.md"
+	@echo "make bench        benchmark against floors, with latency and rate limit (about 22 min, not in make test); docs/benchmarks.md"
 	@echo "make load         reliability suite's load part (5,000 users, 50 instances; minutes); docs/reliability.md"
 	@echo "make changelog    lint the changelog fragments and release version $$(sed -n 's/^version: //p' galaxy.yml)"
 	@echo "make changelog-preview  the release notes the next release would publish (staged copy; CI runs it)"
