@@ -42,7 +42,8 @@ def map_as_listed(function, pages, max_concurrency=DEFAULT_MAX_CONCURRENCY, prog
     """[function(item) for page in pages for item in page], each page's items started while the next page is read.
 
     Reading pages (each next() one request) holds one of the max_concurrency lanes until the listing ends; the items
-    share the others, then all of them. listed(count), when given, is told how many items are known after each page.
+    share the others, then all of them. listed(count), when given, is told how many items are known as each page
+    arrives, before its items start.
     Results, errors and progress as in bounded_map; while the listing goes on, progress gets total None.
     """
     if max_concurrency <= 1:
@@ -59,12 +60,16 @@ def map_as_listed(function, pages, max_concurrency=DEFAULT_MAX_CONCURRENCY, prog
     report = _Progress(progress, None)
     lanes = threading.BoundedSemaphore(max_concurrency)
     failed = threading.Event()
+    finished_lock = threading.Lock()
+    finished_count = [0]
 
     def run(item):
         with lanes:
             return function(item)
 
     def finished(future):
+        with finished_lock:
+            finished_count[0] += 1
         if not future.cancelled() and future.exception() is not None:
             failed.set()
 
@@ -73,12 +78,12 @@ def map_as_listed(function, pages, max_concurrency=DEFAULT_MAX_CONCURRENCY, prog
         try:
             with lanes:  # the listing's lane
                 for page in pages:
+                    if listed is not None:
+                        listed(len(futures) + len(page))
                     for item in page:
                         futures.append(pool.submit(run, item))
                         futures[-1].add_done_callback(finished)
-                    if listed is not None:
-                        listed(len(futures))
-                    report.count(sum(1 for future in futures if future.done()))
+                    report.count(finished_count[0])
                     if failed.is_set():
                         break
             report.listed(len(futures))

@@ -149,20 +149,17 @@ def audit_owner(api, owner_type, owner, max_expiry_days, owner_name=None, requir
     return [describe_token(raw, owner_type, owner, owner_name or owner, max_expiry_days, now) for raw in found]
 
 
-def audit_users(api, users, max_expiry_days, max_concurrency=1, progress=None, now=None):
+def audit_users(api, pages, max_expiry_days, max_concurrency=1, progress=None, now=None):
     """The audit records of each user's tokens, one list per user in the users' order, read concurrently.
 
-    users is a list, or an iterator of pages (lists) of users: then each page's users are read while the next
-    page is listed (the listing and the token reads overlap).
+    pages yields lists of users (a listing page by page, or one list): each page's users are read while the next
+    page is listed.
     """
-    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import bounded_map, map_as_listed
+    from ansible_collections.dcops.bitbucket.plugins.module_utils._concurrency import map_as_listed
 
     now = now_ms() if now is None else now
 
     def one(user):
         return audit_owner(api, 'user', user['slug'], max_expiry_days, owner_name=user['name'], now=now)
 
-    if isinstance(users, list):
-        api.client.pacer.expect(len(users))
-        return bounded_map(one, users, max_concurrency, progress)
-    return map_as_listed(one, users, max_concurrency, progress, listed=api.client.pacer.expect)
+    return map_as_listed(one, pages, max_concurrency, progress, listed=api.client.pacer.expect)

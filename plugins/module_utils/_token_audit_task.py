@@ -46,10 +46,10 @@ def audit(client, params, progress=None):
     api = AccessTokensApi(client, bearer=bool(params['access_token']))
     limit = params['max_expiry_days']
     if params['users'] is None:
-        users = (select_users(page) for page in UsersApi(client).pages())
+        pages = (select_users(page) for page in UsersApi(client).pages())
     else:
-        users = [] if params['users'] == [] else select_users(UsersApi(client).all().values(), params['users'])
-    per_user = audit_users(api, users, limit, client.max_concurrency, progress)
+        pages = [[] if params['users'] == [] else select_users(UsersApi(client).all().values(), params['users'])]
+    per_user = audit_users(api, pages, limit, client.max_concurrency, progress)
     tokens = []
     for found in per_user:
         tokens.extend(found)
